@@ -1,0 +1,40 @@
+// Element-wise and row kernels of longmem-eval that need vector code Swift cannot be relied on to emit
+// (masked selects, FMA contraction, vector reductions). Plain C loops written so that clang vectorises
+// them (-O3, AVX2/FMA on x86-64); each has a naive Swift twin in LongMemTensor's tests.
+#ifndef CLONGMEMKERNELS_H
+#define CLONGMEMKERNELS_H
+
+#include <stdint.h>
+
+/// Largest element (-infinity when n == 0).
+float lm_max(const float *x, int64_t n);
+/// Sum, accumulated in double.
+double lm_sum(const float *x, int64_t n);
+/// log(sum(exp(x))) = max + log(sum(exp(x - max))), final sum in double.
+double lm_log_sum_exp(const float *x, int64_t n);
+/// sum(exp(x - shift)), accumulated in double.
+double lm_sum_exp_shifted(const float *x, int64_t n, float shift);
+/// In place: x = exp(x - max) / sum.
+void lm_softmax(float *x, int64_t n);
+/// In place for a causal attention row whose query sits at position n - 1: adds the ALiBi bias
+/// -slope * (n - 1 - j) to x[j], then applies softmax.
+void lm_alibi_softmax(float *x, int64_t n, float slope);
+/// In place: x = exp(x), with exp(x) = 0 below -87.34 (Float32 underflow).
+void lm_exp(float *x, int64_t n);
+
+/// In place: GELU with the tanh approximation (GPT-2's gelu_new).
+void lm_gelu_tanh(float *x, int64_t n);
+/// In place: exact GELU 0.5 x (1 + erf(x / sqrt 2)).
+void lm_gelu_erf(float *x, int64_t n);
+/// In place: x * sigmoid(x).
+void lm_silu(float *x, int64_t n);
+
+/// y = (x - mean) / sqrt(var + eps) * w + b over one row of n (biased variance); y may alias x.
+void lm_layer_norm(const float *x, float *y, const float *w, const float *b, int64_t n, float eps);
+/// y = x / sqrt(mean(x^2) + eps) * w over one row of n; y may alias x.
+void lm_rms_norm(const float *x, float *y, const float *w, int64_t n, float eps);
+
+/// Index of the largest element (the first on ties).
+int64_t lm_argmax(const float *x, int64_t n);
+
+#endif

@@ -1,0 +1,198 @@
+#include "CLongMemKernels.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+// ---- exp, tanh, erf: branch-free scalar forms that the loop vectoriser turns into 8-lane code ----
+
+static const float exp_lower = -87.33654f;
+static const float exp_upper = 88.72283f;
+
+// e^x: Cody-Waite reduction x = n ln2 + r, the Cephes expf polynomial for e^r, and 2^n built in the
+// exponent bits. Accurate to about 2 ulp.
+static inline float exp_approx(float x) {
+    float clamped = x < exp_lower ? exp_lower : (x > exp_upper ? exp_upper : x);
+    float n = rintf(clamped * 1.44269504088896341f);
+    float r = clamped - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    float result = p * scale;
+    return x < exp_lower ? 0.0f : result;
+}
+
+static inline float tanh_approx(float x) { return 1.0f - 2.0f / (exp_approx(2.0f * x) + 1.0f); }
+
+// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), odd extension.
+static inline float erf_approx(float x) {
+    float sign = x < 0.0f ? -1.0f : 1.0f;
+    float a = x * sign;
+    float t = 1.0f / (1.0f + 0.3275911f * a);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    p = p * t;
+    return sign * (1.0f - p * exp_approx(-a * a));
+}
+
+// ---- reductions ----
+
+float lm_max(const float *x, int64_t n) {
+    float best = -INFINITY;
+    int64_t i = 0;
+#if defined(__AVX2__)
+    __m256 acc0 = _mm256_set1_ps(-INFINITY), acc1 = acc0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_max_ps(acc0, _mm256_loadu_ps(x + i));
+        acc1 = _mm256_max_ps(acc1, _mm256_loadu_ps(x + i + 8));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, _mm256_max_ps(acc0, acc1));
+    for (int k = 0; k < 8; k++) best = lanes[k] > best ? lanes[k] : best;
+#endif
+    for (; i < n; i++) best = x[i] > best ? x[i] : best;
+    return best;
+}
+
+double lm_sum(const float *x, int64_t n) {
+    // 16 float partial sums per block of 1024, then double: float error stays below 1e-6 relative.
+    double total = 0.0;
+    for (int64_t start = 0; start < n; start += 1024) {
+        int64_t end = start + 1024 < n ? start + 1024 : n;
+        float partial[16] = {0};
+        int64_t i = start;
+        for (; i + 16 <= end; i += 16)
+            for (int k = 0; k < 16; k++) partial[k] += x[i + k];
+        for (; i < end; i++) partial[0] += x[i];
+        for (int k = 0; k < 16; k++) total += partial[k];
+    }
+    return total;
+}
+
+double lm_sum_exp_shifted(const float *x, int64_t n, float shift) {
+    double total = 0.0;
+    for (int64_t start = 0; start < n; start += 1024) {
+        int64_t end = start + 1024 < n ? start + 1024 : n;
+        float partial[16] = {0};
+        int64_t i = start;
+        for (; i + 16 <= end; i += 16)
+            for (int k = 0; k < 16; k++) partial[k] += exp_approx(x[i + k] - shift);
+        for (; i < end; i++) partial[0] += exp_approx(x[i] - shift);
+        for (int k = 0; k < 16; k++) total += partial[k];
+    }
+    return total;
+}
+
+double lm_log_sum_exp(const float *x, int64_t n) {
+    if (n <= 0) return -INFINITY;
+    float peak = lm_max(x, n);
+    return (double)peak + log(lm_sum_exp_shifted(x, n, peak));
+}
+
+int64_t lm_argmax(const float *x, int64_t n) {
+    if (n <= 0) return 0;
+    float peak = lm_max(x, n);
+    for (int64_t i = 0; i < n; i++)
+        if (x[i] == peak) return i;
+    return 0;  // only when x holds NaN
+}
+
+// ---- softmax ----
+
+void lm_exp(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = exp_approx(x[i]);
+}
+
+// In place: x = exp(x - peak); returns the sum (16 float partial sums per row, rows are short).
+static double exp_shifted_in_place(float *x, int64_t n, float peak) {
+    float partial[16] = {0};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; k++) {
+            float e = exp_approx(x[i + k] - peak);
+            x[i + k] = e;
+            partial[k] += e;
+        }
+    double total = 0.0;
+    for (; i < n; i++) {
+        x[i] = exp_approx(x[i] - peak);
+        total += x[i];
+    }
+    for (int k = 0; k < 16; k++) total += partial[k];
+    return total;
+}
+
+void lm_softmax(float *x, int64_t n) {
+    if (n <= 0) return;
+    float scale = (float)(1.0 / exp_shifted_in_place(x, n, lm_max(x, n)));
+    for (int64_t i = 0; i < n; i++) x[i] *= scale;
+}
+
+void lm_alibi_softmax(float *x, int64_t n, float slope) {
+    if (n <= 0) return;
+    if (slope != 0.0f) {
+        const float last = (float)(n - 1);
+        for (int64_t j = 0; j < n; j++) x[j] -= slope * (last - (float)j);
+    }
+    lm_softmax(x, n);
+}
+
+// ---- activations ----
+
+void lm_gelu_tanh(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        float v = x[i];
+        x[i] = 0.5f * v * (1.0f + tanh_approx(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+    }
+}
+
+void lm_gelu_erf(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erf_approx(x[i] * 0.7071067811865476f));
+}
+
+void lm_silu(float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + exp_approx(-x[i]));
+}
+
+// ---- normalisation ----
+
+void lm_layer_norm(const float *x, float *y, const float *w, const float *b, int64_t n, float eps) {
+    float mean = (float)(lm_sum(x, n) / (double)n);
+    float squares[16] = {0};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; k++) {
+            float c = x[i + k] - mean;
+            squares[k] += c * c;
+        }
+    for (; i < n; i++) squares[0] += (x[i] - mean) * (x[i] - mean);
+    double variance = 0.0;
+    for (int k = 0; k < 16; k++) variance += squares[k];
+    float inverse = (float)(1.0 / sqrt(variance / (double)n + (double)eps));
+    for (i = 0; i < n; i++) y[i] = (x[i] - mean) * inverse * w[i] + b[i];
+}
+
+void lm_rms_norm(const float *x, float *y, const float *w, int64_t n, float eps) {
+    float squares[16] = {0};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; k++) squares[k] += x[i + k] * x[i + k];
+    for (; i < n; i++) squares[0] += x[i] * x[i];
+    double total = 0.0;
+    for (int k = 0; k < 16; k++) total += squares[k];
+    float inverse = (float)(1.0 / sqrt(total / (double)n + (double)eps));
+    for (i = 0; i < n; i++) y[i] = x[i] * inverse * w[i];
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// An HF-style model folder: `config.json`, `model.safetensors` and (usually) tokenizer files.
+public struct ModelDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelsError.modelDirectoryNotFound(path: path)
+        }
+        self.path = path
+    }
+
+    /// The folder's last path component, used to name the model in results.
+    public var name: String { URL(fileURLWithPath: path).standardizedFileURL.lastPathComponent }
+    public var configurationPath: String { file("config.json") }
+    public var weightsPath: String { file("model.safetensors") }
+
+    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    public func requireFile(_ name: String) throws -> String {
+        let path = file(name)
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelsError.missingFile(path: path) }
+        return path
+    }
+}

@@ -1,0 +1,40 @@
+import LongMemTensor
+
+/// Architectures by their `config.json` `model_type`: the one table to extend for a new backbone.
+public enum ModelRegistry {
+    public typealias Loader = @Sendable (ModelDirectory) throws -> LanguageModel
+
+    static let loaders: [String: Loader] = [
+        "gpt2": GPT2Model.load
+    ]
+
+    public static var knownTypes: [String] { loaders.keys.sorted() }
+
+    /// Loads the model of `directory` with the loader its `model_type` names.
+    public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
+        let configurationPath = try directory.requireFile("config.json")
+        guard let type = try ConfigurationFile.modelType(path: configurationPath) else {
+            throw ModelsError.invalidConfiguration(path: configurationPath, detail: "missing key 'model_type'")
+        }
+        guard let loader = loaders[type] else {
+            throw ModelsError.unsupportedModelType(path: configurationPath, modelType: type)
+        }
+        return try loader(directory)
+    }
+}
+
+extension GPT2Model {
+    /// Reads `config.json` and `model.safetensors` of an HF GPT-2 folder.
+    public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
+        let configurationPath = try directory.requireFile("config.json")
+        let configuration = try ConfigurationFile.decode(GPT2Configuration.self, path: configurationPath)
+        try configuration.validate(path: configurationPath)
+        let weights: SafeTensorsFile
+        do { weights = try SafeTensorsFile(path: try directory.requireFile("model.safetensors")) } catch let error
+            as TensorError
+        {
+            throw ModelsError.weights(error)
+        }
+        return try GPT2Model(configuration: configuration, weights: weights, configurationPath: configurationPath)
+    }
+}

@@ -1,0 +1,32 @@
+/// Errors of the tensor layer: file formats (safetensors, GGUF) and shape checks.
+/// Every case names the file or tensor at fault so that a one-line message is enough to fix it.
+public enum TensorError: Error, CustomStringConvertible, Equatable {
+    case fileNotFound(path: String)
+    case unreadable(path: String, reason: String)
+    case truncated(path: String, detail: String)
+    case malformedHeader(path: String, detail: String)
+    case unsupportedDType(path: String, tensor: String, dtype: String)
+    case shapeMismatch(tensor: String, expected: [Int], found: [Int])
+    case missingTensor(path: String, tensor: String)
+    case unusedTensors(path: String, tensors: [String])
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path): return "\(path): file not found"
+        case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
+        case .truncated(let path, let detail): return "\(path): truncated file: \(detail)"
+        case .malformedHeader(let path, let detail): return "\(path): malformed header: \(detail)"
+        case .unsupportedDType(let path, let tensor, let dtype):
+            return "\(path): tensor '\(tensor)' has unsupported dtype \(dtype)"
+        case .shapeMismatch(let tensor, let expected, let found):
+            return "tensor '\(tensor)': expected shape \(expected), found \(found)"
+        case .missingTensor(let path, let tensor): return "\(path): missing tensor '\(tensor)'"
+        case .unusedTensors(let path, let tensors):
+            let shown = tensors.prefix(5).joined(separator: ", ")
+            let more = tensors.count > 5 ? " and \(tensors.count - 5) more" : ""
+            return "\(path): unused tensors \(shown)\(more)"
+        case .invalidArgument(let message): return message
+        }
+    }
+}

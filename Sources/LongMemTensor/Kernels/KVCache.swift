@@ -1,0 +1,30 @@
+/// Preallocated keys and values of every layer for incremental decoding.
+///
+/// - Complexity: appending T tokens is O(T * width) per layer; memory is fixed at creation:
+///   2 * layers * capacity * width floats.
+public final class KVCache: @unchecked Sendable {
+    public let capacity: Int
+    public let width: Int
+    public let keys: [Tensor]  // per layer (capacity, width)
+    public let values: [Tensor]
+    /// Tokens already cached.
+    public private(set) var count = 0
+
+    public init(layers: Int, capacity: Int, width: Int) {
+        self.capacity = capacity
+        self.width = width
+        keys = (0..<layers).map { _ in Tensor(zeros: [capacity, width]) }
+        values = (0..<layers).map { _ in Tensor(zeros: [capacity, width]) }
+    }
+
+    /// Whether `tokens` more fit.
+    public func canAppend(_ tokens: Int) -> Bool { count + tokens <= capacity }
+
+    /// Marks `tokens` rows (already written at rows count ..< count + tokens) as cached.
+    public func commit(_ tokens: Int) {
+        precondition(canAppend(tokens), "KV cache overflow: \(count) + \(tokens) > \(capacity)")
+        count += tokens
+    }
+
+    public func reset() { count = 0 }
+}
