@@ -1,6 +1,8 @@
 import Foundation
 
-/// Reads text inputs: UTF-8 only (a bad byte is reported with its offset), never empty.
+/// Reads text inputs: UTF-8 only (a bad byte is reported with its offset), never empty. A leading
+/// byte-order mark is dropped: it marks the encoding and is not text (the GPT-2 token counts of the
+/// shared Project Gutenberg files are counted without it).
 public enum TextFile {
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case notFound(path: String)
@@ -25,9 +27,10 @@ public enum TextFile {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw Failure.unreadable(path: path, reason: error.localizedDescription)
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard var text = String(validating: data, as: UTF8.self) else {
             throw Failure.notUTF8(path: path, offset: firstInvalidUTF8Offset(data))
         }
+        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         guard !text.isEmpty else { throw Failure.empty(path: path) }
         return normalizeNewlines ? text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : text
     }

@@ -31,7 +31,7 @@ public enum OpenBLASKernelSelection {
     }
 
     /// Whether a process with `environment`, whose OpenBLAS loaded `core`, should re-execute itself.
-    static func shouldRelaunch(environment: [String: String], core: String, cpuHasAVX512: Bool) -> Bool {
+    public static func shouldRelaunch(environment: [String: String], core: String, cpuHasAVX512: Bool) -> Bool {
         environment["LONGMEM_EVAL_OPENBLAS_AUTO"] != "0" && environment[marker] == nil
             && !avx512Cores.contains(core.lowercased()) && cpuHasAVX512
     }

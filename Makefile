@@ -1,0 +1,32 @@
+# longmem-eval: see README.md. `make test` is the test command CI runs.
+SHELL := /bin/bash
+export LONGMEM_EVAL_DATA ?= $(abspath ../shared/datasets)
+
+.PHONY: setup build test lint format bench fixtures quickstart
+
+setup:
+	Scripts/setup.sh
+
+build: setup
+	swift build -c release
+
+test: setup
+	swift build --build-tests
+	swift test --skip-build
+
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	swift format format --in-place --recursive Sources Tests Package.swift
+
+bench: build
+	python3 Scripts/bench/bench_gpt2_prefill.py
+
+# Regenerates the committed reference fixtures (needs Scripts/reference/requirements.txt).
+fixtures:
+	cd Scripts/reference && python3 make_gpt2_fixture.py && python3 make_safetensors_fixture.py \
+		&& python3 make_tokenizer_fixtures.py
+
+quickstart: build
+	Scripts/quickstart.sh
