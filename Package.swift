@@ -55,11 +55,17 @@ let package = Package(
             dependencies: ["LongMemModels", "LongMemTokenizer", "LongMemTensor"]
         ),
 
+        // Layer 4: task adapters and dataset readers.
+        .target(
+            name: "LongMemTasks",
+            dependencies: ["LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor"]
+        ),
+
         // Layer 5: the command line.
         .executableTarget(
             name: "LongMemEvalCLI",
             dependencies: [
-                "LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
+                "LongMemTasks", "LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +92,10 @@ let package = Package(
         .testTarget(
             name: "LongMemHarnessTests",
             dependencies: ["LongMemHarness", "LongMemModels", "LongMemTestSupport"]
+        ),
+        .testTarget(
+            name: "LongMemTasksTests",
+            dependencies: ["LongMemTasks", "LongMemTestSupport"]
         ),
         .testTarget(
             name: "LongMemEvalCLITests",
