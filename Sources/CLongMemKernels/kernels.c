@@ -135,19 +135,22 @@ static double exp_shifted_in_place(float *x, int64_t n, float peak) {
     return total;
 }
 
-void lm_softmax(float *x, int64_t n) {
-    if (n <= 0) return;
-    float scale = (float)(1.0 / exp_shifted_in_place(x, n, lm_max(x, n)));
+float lm_softmax(float *x, int64_t n) {
+    if (n <= 0) return -INFINITY;
+    float peak = lm_max(x, n);
+    double total = exp_shifted_in_place(x, n, peak);
+    float scale = (float)(1.0 / total);
     for (int64_t i = 0; i < n; i++) x[i] *= scale;
+    return peak + (float)log(total);
 }
 
-void lm_alibi_softmax(float *x, int64_t n, float slope) {
-    if (n <= 0) return;
+float lm_alibi_softmax(float *x, int64_t n, float slope) {
+    if (n <= 0) return -INFINITY;
     if (slope != 0.0f) {
         const float last = (float)(n - 1);
         for (int64_t j = 0; j < n; j++) x[j] -= slope * (last - (float)j);
     }
-    lm_softmax(x, n);
+    return lm_softmax(x, n);
 }
 
 // ---- activations ----

@@ -14,11 +14,11 @@ double lm_sum(const float *x, int64_t n);
 double lm_log_sum_exp(const float *x, int64_t n);
 /// sum(exp(x - shift)), accumulated in double.
 double lm_sum_exp_shifted(const float *x, int64_t n, float shift);
-/// In place: x = exp(x - max) / sum.
-void lm_softmax(float *x, int64_t n);
+/// In place: x = exp(x - max) / sum; returns log(sum(exp(x))) of the input.
+float lm_softmax(float *x, int64_t n);
 /// In place for a causal attention row whose query sits at position n - 1: adds the ALiBi bias
-/// -slope * (n - 1 - j) to x[j], then applies softmax.
-void lm_alibi_softmax(float *x, int64_t n, float slope);
+/// -slope * (n - 1 - j) to x[j], then applies softmax; returns the log-sum-exp of the biased row.
+float lm_alibi_softmax(float *x, int64_t n, float slope);
 /// In place: x = exp(x), with exp(x) = 0 below -87.34 (Float32 underflow).
 void lm_exp(float *x, int64_t n);
 

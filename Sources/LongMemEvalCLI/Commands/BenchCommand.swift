@@ -77,8 +77,8 @@ struct BenchCommand: ParsableCommand {
 
     /// Mean milliseconds per single-token step through a KV cache, when the model has one.
     private func decodeMilliseconds(_ model: LanguageModel, input: [Int]) throws -> Double? {
-        guard decodeTokens > 0, let cached = model as? GPT2Model else { return nil }
-        let steps = min(decodeTokens, cached.configuration.positions)
+        guard decodeTokens > 0, let cached = model as? IncrementalDecoder else { return nil }
+        let steps = min(decodeTokens, cached.descriptor.contextLength)
         let cache = cached.makeCache(capacity: steps)
         let start = DispatchTime.now()
         for step in 0..<steps { _ = try cached.logits(appending: [input[step % input.count]], to: cache) }

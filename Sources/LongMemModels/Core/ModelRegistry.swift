@@ -5,7 +5,8 @@ public enum ModelRegistry {
     public typealias Loader = @Sendable (ModelDirectory) throws -> LanguageModel
 
     static let loaders: [String: Loader] = [
-        "gpt2": GPT2Model.load
+        "gpt2": GPT2Model.load,
+        "newgpt": NewGPTModel.load,
     ]
 
     public static var knownTypes: [String] { loaders.keys.sorted() }
@@ -29,12 +30,7 @@ extension GPT2Model {
         let configurationPath = try directory.requireFile("config.json")
         let configuration = try ConfigurationFile.decode(GPT2Configuration.self, path: configurationPath)
         try configuration.validate(path: configurationPath)
-        let weights: SafeTensorsFile
-        do { weights = try SafeTensorsFile(path: try directory.requireFile("model.safetensors")) } catch let error
-            as TensorError
-        {
-            throw ModelsError.weights(error)
-        }
+        let weights = try SafeTensorsFile.open(try directory.requireFile("model.safetensors"))
         return try GPT2Model(configuration: configuration, weights: weights, configurationPath: configurationPath)
     }
 }

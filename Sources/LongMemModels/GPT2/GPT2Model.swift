@@ -36,16 +36,19 @@ struct GPT2Block {
 }
 
 /// GPT-2 with learned absolute positions, tied or untied output head, and an optional KV cache.
-public final class GPT2Model: LanguageModel {
+public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
     public let configuration: GPT2Configuration
     public let descriptor: ModelDescriptor
+    public let attentionGeometry: AttentionGeometry
+    public let outputHead: Linear  // (V, C) as torch Linear: logits = x W^T
     let tokenEmbedding: Tensor  // (V, C)
     let positionEmbedding: Tensor  // (P, C)
     let blocks: [GPT2Block]
     let finalNorm: LayerNorm
-    public let outputHead: Linear  // (V, C) as torch Linear: logits = x W^T
     let activation: Activation
     let scratch = ScratchSpace()
+
+    public var layerCount: Int { blocks.count }
 
     /// Binds HF GPT-2 weights (names with or without the `transformer.` prefix).
     public init(configuration: GPT2Configuration, weights source: WeightSource, configurationPath: String) throws {
@@ -64,6 +67,9 @@ public final class GPT2Model: LanguageModel {
         try binder.finish()
         self.configuration = configuration
         activation = try configuration.activation
+        attentionGeometry = AttentionGeometry(
+            heads: c.heads, kvHeads: c.heads, headDim: c.headDim, scale: 1 / Float(c.headDim).squareRoot(),
+            alibiSlopes: nil)
         descriptor = ModelDescriptor(
             architecture: "gpt2", vocabularySize: c.vocabularySize, contextLength: c.positions, layers: c.layers,
             width: c.width, heads: c.heads)
@@ -77,34 +83,36 @@ public final class GPT2Model: LanguageModel {
         return stripped
     }
 
-    public func hiddenStates(for sequences: [[Int]]) throws -> Tensor {
+    public func forward(_ sequences: [[Int]], options: ForwardOptions) throws -> ForwardResult {
         try validate(sequences)
-        let tokens = sequences.flatMap { $0 }
-        let positions = sequences.flatMap { Array(0..<$0.count) }
-        return forward(tokens: tokens, positions: positions, spans: AttentionSpan.packed(lengths: sequences.map(\.count)))
-    }
-
-    /// Logits of `tokens` appended to `cache` (incremental decoding); the cache grows by T.
-    public func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor {
-        try validate([tokens])
-        guard cache.canAppend(tokens.count), cache.count + tokens.count <= configuration.positions else {
-            throw ModelsError.sequenceTooLong(length: cache.count + tokens.count, limit: min(cache.capacity, configuration.positions))
-        }
-        let positions = Array(cache.count..<(cache.count + tokens.count))
-        let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
-        let hidden = forward(tokens: tokens, positions: positions, spans: [span], cache: cache)
-        cache.commit(tokens.count)
-        let logits = Tensor(zeros: [hidden.rows, configuration.vocabularySize])
-        outputHead(hidden, into: logits)
-        return logits
+        return run(
+            tokens: sequences.flatMap { $0 }, positions: Self.positions(of: sequences),
+            spans: AttentionSpan.packed(lengths: sequences.map(\.count)), options: options, cache: nil)
     }
 
     public func makeCache(capacity: Int? = nil) -> KVCache {
         KVCache(layers: configuration.layers, capacity: capacity ?? configuration.positions, width: configuration.width)
     }
 
-    /// (T) tokens -> (T, C) final hidden states after ln_f.
-    func forward(tokens: [Int], positions: [Int], spans: [AttentionSpan], cache: KVCache? = nil) -> Tensor {
+    public func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor {
+        try validate([tokens])
+        guard cache.canAppend(tokens.count), cache.count + tokens.count <= configuration.positions else {
+            throw ModelsError.sequenceTooLong(
+                length: cache.count + tokens.count, limit: min(cache.capacity, configuration.positions))
+        }
+        let positions = Array(cache.count..<(cache.count + tokens.count))
+        let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
+        let hidden = run(tokens: tokens, positions: positions, spans: [span], options: ForwardOptions(), cache: cache).hidden
+        cache.commit(tokens.count)
+        let logits = Tensor(uninitialized: [hidden.rows, configuration.vocabularySize])
+        outputHead(hidden, into: logits)
+        return logits
+    }
+
+    /// (T) tokens -> (T, C) after ln_f; H[i] captured as `options` asks.
+    private func run(
+        tokens: [Int], positions: [Int], spans: [AttentionSpan], options: ForwardOptions, cache: KVCache?
+    ) -> ForwardResult {
         let c = configuration, count = tokens.count
         let x = Tensor(uninitialized: [count, c.width])
         for (row, (token, position)) in zip(tokens, positions).enumerated() {
@@ -116,10 +124,14 @@ public final class GPT2Model: LanguageModel {
         let qkv = scratch.tensor(1, [count, 3 * c.width])
         let attended = scratch.tensor(2, [count, c.width])
         let inner = scratch.tensor(3, [count, c.feedForwardWidth])
+        var states: [Int: Tensor] = [:]
         for (layer, block) in blocks.enumerated() {
+            options.capture(layer, x, into: &states)
             block.attentionNorm(x, into: normed)
             block.attention(normed, into: qkv)
-            attend(qkv: qkv, into: attended, spans: spans, cache: cache, layer: layer)
+            options.attend(
+                layer: layer, projections(qkv, spans: spans, cache: cache, layer: layer), into: attended.data,
+                outputStride: c.width)
             block.attentionOutput.accumulate(attended, into: x)
             block.feedForwardNorm(x, into: normed)
             block.feedForwardIn(normed, into: inner)
@@ -127,27 +139,23 @@ public final class GPT2Model: LanguageModel {
             block.feedForwardOut.accumulate(inner, into: x)
         }
         finalNorm(x, into: x)
-        return x
+        options.capture(blocks.count, x, into: &states)
+        return ForwardResult(hidden: x, hiddenStates: states)
     }
 
-    /// (T, 3C) fused q, k, v -> (T, C) attention output, through the cache when one is given.
-    private func attend(qkv: Tensor, into output: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) {
-        let c = configuration, stride = 3 * c.width
-        var key = UnsafePointer(qkv.data + c.width), value = UnsafePointer(qkv.data + 2 * c.width)
-        var keyStride = stride
-        if let cache {
-            let keys = cache.keys[layer].row(cache.count), values = cache.values[layer].row(cache.count)
-            for row in 0..<qkv.rows {
-                (keys + row * c.width).update(from: qkv.row(row) + c.width, count: c.width)
-                (values + row * c.width).update(from: qkv.row(row) + 2 * c.width, count: c.width)
-            }
-            key = UnsafePointer(cache.keys[layer].data)
-            value = UnsafePointer(cache.values[layer].data)
-            keyStride = c.width
+    /// Views of the fused (T, 3C) projections; with a cache, keys and values are appended to it first.
+    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections {
+        let width = configuration.width
+        guard let cache else {
+            return AttentionProjections(
+                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
+                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans,
+                geometry: attentionGeometry, scratch: scratch)
         }
-        Attention.causal(
-            query: qkv.data, queryStride: stride, key: key, keyStride: keyStride, value: value, valueStride: keyStride,
-            output: output.data, outputStride: c.width, heads: c.heads, kvHeads: c.heads, headDim: c.headDim,
-            scale: 1 / Float(c.headDim).squareRoot(), spans: spans, scratch: scratch)
+        cache.store(layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+        return AttentionProjections(
+            query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
+            value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans,
+            geometry: attentionGeometry, scratch: scratch)
     }
 }

@@ -49,7 +49,8 @@ public func alibiSlopes(heads: Int) -> [Float] {
 /// head h / (heads / kvHeads). The ALiBi bias is applied in its relative form -slope * (i - j),
 /// which equals LongMem's key-index form slope * j up to a per-row constant that softmax removes.
 /// Rows are processed in blocks so that a block only multiplies the keys it can see; heads (and
-/// sequences) run in parallel.
+/// sequences) run in parallel. `logSumExp`, when given, receives each (query row, head)'s softmax
+/// normaliser (rows, heads), with the bias in the relative form, for fusing with other softmaxes.
 public enum Attention {
     static let blockRows = 128
     /// The `ScratchSpace` slot attention uses; models keep their own slots below it.
@@ -62,7 +63,7 @@ public enum Attention {
         output: UnsafeMutablePointer<Float>, outputStride: Int,
         heads: Int, kvHeads: Int, headDim: Int, scale: Float,
         alibiSlopes slopes: [Float]? = nil,
-        spans: [AttentionSpan], scratch: ScratchSpace? = nil
+        spans: [AttentionSpan], scratch: ScratchSpace? = nil, logSumExp: UnsafeMutablePointer<Float>? = nil
     ) {
         precondition(heads % kvHeads == 0, "heads \(heads) not a multiple of kv heads \(kvHeads)")
         let group = heads / kvHeads
@@ -94,7 +95,8 @@ public enum Attention {
                 for row in 0..<blockCount {
                     let position = span.pastCount + blockStart + row
                     let rowScores = scores + row * visible
-                    Softmax.normalize(rowScores, count: position + 1, alibiSlope: slope)
+                    let normaliser = Softmax.normalize(rowScores, count: position + 1, alibiSlope: slope)
+                    logSumExp?[(span.queryStart + blockStart + row) * heads + head] = normaliser
                     (rowScores + position + 1).update(repeating: 0, count: visible - position - 1)
                 }
                 // (B, visible) x (visible, D) -> (B, D)

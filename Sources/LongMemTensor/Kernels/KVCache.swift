@@ -20,6 +20,18 @@ public final class KVCache: @unchecked Sendable {
     /// Whether `tokens` more fit.
     public func canAppend(_ tokens: Int) -> Bool { count + tokens <= capacity }
 
+    /// Copies `rows` keys and values (row stride `stride`) into layer `layer`'s next free rows.
+    public func store(
+        layer: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rows: Int, stride: Int
+    ) {
+        precondition(canAppend(rows), "KV cache overflow: \(count) + \(rows) > \(capacity)")
+        let keyRows = self.keys[layer].row(count), valueRows = self.values[layer].row(count)
+        for row in 0..<rows {
+            (keyRows + row * width).update(from: keys + row * stride, count: width)
+            (valueRows + row * width).update(from: values + row * stride, count: width)
+        }
+    }
+
     /// Marks `tokens` rows (already written at rows count ..< count + tokens) as cached.
     public func commit(_ tokens: Int) {
         precondition(canAppend(tokens), "KV cache overflow: \(count) + \(tokens) > \(capacity)")

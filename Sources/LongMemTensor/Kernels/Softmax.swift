@@ -2,12 +2,16 @@ import CLongMemKernels
 
 /// Max-subtracted softmax and log-softmax over contiguous rows.
 public enum Softmax {
-    /// In place: x[i] = exp(x[i] - max) / sum.
-    public static func normalize(_ x: UnsafeMutablePointer<Float>, count: Int) { lm_softmax(x, Int64(count)) }
+    /// In place: x[i] = exp(x[i] - max) / sum; returns log(sum(exp(x))) of the input.
+    @discardableResult
+    public static func normalize(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        lm_softmax(x, Int64(count))
+    }
 
     /// In place, for a causal attention row whose query is at position count - 1: adds the relative ALiBi
-    /// bias -slope * (count - 1 - j), then normalises.
-    public static func normalize(_ x: UnsafeMutablePointer<Float>, count: Int, alibiSlope slope: Float) {
+    /// bias -slope * (count - 1 - j), then normalises; returns the biased row's log-sum-exp.
+    @discardableResult
+    public static func normalize(_ x: UnsafeMutablePointer<Float>, count: Int, alibiSlope slope: Float) -> Float {
         lm_alibi_softmax(x, Int64(count), slope)
     }
 

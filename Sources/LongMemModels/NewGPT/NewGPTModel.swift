@@ -1,0 +1,164 @@
+// LongMem's frozen backbone "GPT-2*" (newgpt), following the official
+// fairseq/fairseq/models/hf_newgpt/modeling_newgpt.py (Victorwz/LongMem) in ALiBi mode:
+// https://github.com/Victorwz/LongMem
+//
+// Legend: T tokens (packed), C width, H heads, D = C / H, F = 4C, V vocabulary (fairseq dictionary).
+import LongMemTensor
+
+/// A parallel block with one LayerNorm: h = LN(x); x' = x + Attn(h) + MLP(h).
+/// q/k/v/out have no bias; fc_in/fc_out do. Weights are torch Linear (out, in).
+struct NewGPTBlock {
+    let norm: LayerNorm
+    let queryKeyValue: Linear  // (3C, C): q, k, v weights stacked at load for one product
+    let output: Linear  // (C, C)
+    let feedForwardIn: Linear  // (F, C)
+    let feedForwardOut: Linear  // (C, F)
+
+    init(binder: WeightBinder, prefix: String, configuration c: NewGPTConfiguration) throws {
+        norm = LayerNorm(
+            weight: try binder.take(prefix + "ln_1.weight", shape: [c.width]),
+            bias: try binder.take(prefix + "ln_1.bias", shape: [c.width]), epsilon: c.layerNormEpsilon)
+        let projections = try ["q_proj", "k_proj", "v_proj"].map {
+            try binder.take(prefix + "attn.\($0).weight", shape: [c.width, c.width])
+        }
+        let stacked = Tensor(uninitialized: [3 * c.width, c.width])
+        for (index, projection) in projections.enumerated() {
+            (stacked.data + index * projection.count).update(from: projection.data, count: projection.count)
+        }
+        queryKeyValue = Linear(weight: stacked, layout: .outputMajor)
+        output = Linear(weight: try binder.take(prefix + "attn.out_proj.weight", shape: [c.width, c.width]), layout: .outputMajor)
+        feedForwardIn = Linear(
+            weight: try binder.take(prefix + "mlp.fc_in.weight", shape: [c.feedForwardWidth, c.width]),
+            bias: try binder.take(prefix + "mlp.fc_in.bias", shape: [c.feedForwardWidth]), layout: .outputMajor)
+        feedForwardOut = Linear(
+            weight: try binder.take(prefix + "mlp.fc_out.weight", shape: [c.width, c.feedForwardWidth]),
+            bias: try binder.take(prefix + "mlp.fc_out.bias", shape: [c.width]), layout: .outputMajor)
+    }
+}
+
+/// GPT-2* with ALiBi positions, an untied `lm_head` with bias, LayerNorm eps from the config.
+public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
+    public let configuration: NewGPTConfiguration
+    public let descriptor: ModelDescriptor
+    public let attentionGeometry: AttentionGeometry
+    public let outputHead: Linear  // (V, C) with bias
+    public let tokenEmbedding: Tensor  // (V, C)
+    let blocks: [NewGPTBlock]
+    public let finalNorm: LayerNorm
+    let activation: Activation
+    let scratch = ScratchSpace()
+
+    public var layerCount: Int { blocks.count }
+
+    /// Binds the backbone's tensors named `prefix` + the contract names (see README, "Model folders").
+    /// The caller owns `binder` and calls `finish()` once every part of its file is bound.
+    public init(configuration: NewGPTConfiguration, binder: WeightBinder, prefix: String = "", configurationPath: String)
+        throws
+    {
+        try configuration.validate(path: configurationPath)
+        let c = configuration
+        tokenEmbedding = try binder.take(prefix + "wte.weight", shape: [c.vocabularySize, c.width])
+        blocks = try (0..<c.layers).map {
+            try NewGPTBlock(binder: binder, prefix: prefix + "h.\($0).", configuration: c)
+        }
+        finalNorm = LayerNorm(
+            weight: try binder.take(prefix + "ln_f.weight", shape: [c.width]),
+            bias: try binder.take(prefix + "ln_f.bias", shape: [c.width]), epsilon: c.layerNormEpsilon)
+        outputHead = Linear(
+            weight: try binder.take(prefix + "lm_head.weight", shape: [c.vocabularySize, c.width]),
+            bias: try binder.take(prefix + "lm_head.bias", shape: [c.vocabularySize]), layout: .outputMajor)
+        guard let activation = Activation(configName: c.activationFunction) else {
+            throw ModelsError.invalidConfiguration(path: configurationPath, detail: "unsupported activation_function")
+        }
+        self.activation = activation
+        self.configuration = configuration
+        attentionGeometry = AttentionGeometry(
+            heads: c.heads, kvHeads: c.heads, headDim: c.headDim, scale: 1 / Float(c.headDim).squareRoot(),
+            alibiSlopes: alibiSlopes(heads: c.heads))
+        descriptor = ModelDescriptor(
+            architecture: "newgpt", vocabularySize: c.vocabularySize, contextLength: c.positions, layers: c.layers,
+            width: c.width, heads: c.heads)
+    }
+
+    /// Block `index`'s LayerNorm, projections and MLP, for a SideNet initialised from the backbone.
+    func block(_ index: Int) -> NewGPTBlock { blocks[index] }
+
+    public func forward(_ sequences: [[Int]], options: ForwardOptions) throws -> ForwardResult {
+        try validate(sequences)
+        return run(tokens: sequences.flatMap { $0 }, spans: AttentionSpan.packed(lengths: sequences.map(\.count)),
+            options: options, cache: nil)
+    }
+
+    public func makeCache(capacity: Int?) -> KVCache {
+        KVCache(layers: configuration.layers, capacity: capacity ?? configuration.positions, width: configuration.width)
+    }
+
+    public func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor {
+        try validate([tokens])
+        guard cache.canAppend(tokens.count) else {
+            throw ModelsError.sequenceTooLong(length: cache.count + tokens.count, limit: cache.capacity)
+        }
+        let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
+        let hidden = run(tokens: tokens, spans: [span], options: ForwardOptions(), cache: cache).hidden
+        cache.commit(tokens.count)
+        let logits = Tensor(uninitialized: [hidden.rows, configuration.vocabularySize])
+        outputHead(hidden, into: logits)
+        return logits
+    }
+
+    /// (T) tokens -> (T, C) after ln_f; H[i] captured as `options` asks.
+    private func run(tokens: [Int], spans: [AttentionSpan], options: ForwardOptions, cache: KVCache?) -> ForwardResult {
+        let c = configuration, count = tokens.count
+        let x = Tensor(uninitialized: [count, c.width])
+        for (row, token) in tokens.enumerated() { x.row(row).update(from: tokenEmbedding.row(token), count: c.width) }
+        let normed = scratch.tensor(0, [count, c.width])
+        let qkv = scratch.tensor(1, [count, 3 * c.width])
+        let attended = scratch.tensor(2, [count, c.width])
+        let inner = scratch.tensor(3, [count, c.feedForwardWidth])
+        var states: [Int: Tensor] = [:]
+        for (layer, block) in blocks.enumerated() {
+            options.capture(layer, x, into: &states)
+            block.norm(x, into: normed)
+            block.queryKeyValue(normed, into: qkv)
+            options.attend(layer: layer, projections(qkv, spans: spans, cache: cache, layer: layer), into: attended.data,
+                outputStride: c.width)
+            block.output.accumulate(attended, into: x)
+            block.feedForwardIn(normed, into: inner)
+            activation.apply(inner)
+            block.feedForwardOut.accumulate(inner, into: x)
+        }
+        finalNorm(x, into: x)
+        options.capture(blocks.count, x, into: &states)
+        return ForwardResult(hidden: x, hiddenStates: states)
+    }
+
+    /// Views of the fused (T, 3C) projections; with a cache, keys and values are appended to it first.
+    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections {
+        let width = configuration.width
+        guard let cache else {
+            return AttentionProjections(
+                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
+                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans,
+                geometry: attentionGeometry, scratch: scratch)
+        }
+        cache.store(layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+        return AttentionProjections(
+            query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
+            value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans,
+            geometry: attentionGeometry, scratch: scratch)
+    }
+}
+
+extension NewGPTModel {
+    /// Reads a `model_type: newgpt` folder (config.json + model.safetensors).
+    public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
+        let configurationPath = try directory.requireFile("config.json")
+        let configuration = try ConfigurationFile.decode(NewGPTConfiguration.self, path: configurationPath)
+        let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) {
+            $0.hasPrefix("transformer.") ? String($0.dropFirst("transformer.".count)) : $0
+        }
+        let model = try NewGPTModel(configuration: configuration, binder: binder, configurationPath: configurationPath)
+        try binder.finish()
+        return model
+    }
+}
