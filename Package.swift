@@ -55,17 +55,23 @@ let package = Package(
             dependencies: ["LongMemModels", "LongMemTokenizer", "LongMemTensor"]
         ),
 
+        .target(
+            name: "LongMemRuntime",
+            dependencies: ["LongMemModels", "LongMemTensor", "CLongMemKernels"],
+            swiftSettings: vectorISA
+        ),
+
         // Layer 4: task adapters and dataset readers.
         .target(
             name: "LongMemTasks",
-            dependencies: ["LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor"]
+            dependencies: ["LongMemHarness", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTensor"]
         ),
 
         // Layer 5: the command line.
         .executableTarget(
             name: "LongMemEvalCLI",
             dependencies: [
-                "LongMemTasks", "LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
+                "LongMemTasks", "LongMemRuntime", "LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,6 +98,10 @@ let package = Package(
         .testTarget(
             name: "LongMemHarnessTests",
             dependencies: ["LongMemHarness", "LongMemModels", "LongMemTestSupport"]
+        ),
+        .testTarget(
+            name: "LongMemRuntimeTests",
+            dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor", "LongMemTestSupport", "CLongMemKernels"]
         ),
         .testTarget(
             name: "LongMemTasksTests",

@@ -199,3 +199,100 @@ void lm_rms_norm(const float *x, float *y, const float *w, int64_t n, float eps)
     float inverse = (float)(1.0 / sqrt(total / (double)n + (double)eps));
     for (i = 0; i < n; i++) y[i] = x[i] * inverse * w[i];
 }
+
+// ---- retrieval ----
+
+// Inserts (value, index) into the descending list best[0 ..< n]; ties keep the earlier index first.
+static void insert_ranked(float value, int32_t index, int64_t n, float *best, int32_t *ids) {
+    int64_t position = n - 1;
+    while (position > 0 && value > best[position - 1]) {
+        best[position] = best[position - 1];
+        ids[position] = ids[position - 1];
+        position--;
+    }
+    best[position] = value;
+    ids[position] = index;
+}
+
+void lm_top_k(const float *x, int64_t count, int64_t n, int32_t *out_index, float *out_value) {
+    for (int64_t i = 0; i < n; i++) {
+        out_value[i] = -INFINITY;
+        out_index[i] = -1;
+    }
+    if (n <= 0) return;
+    int64_t i = 0;
+    int64_t filled = 0;
+    for (; i < count && filled < n; i++, filled++) insert_ranked(x[i], (int32_t)i, filled + 1, out_value, out_index);
+    float threshold = out_value[n - 1];
+#if defined(__AVX2__)
+    // Most candidates lose to the current n-th best: test 8 at a time and skip the block.
+    for (; i + 8 <= count; i += 8) {
+        __m256 block = _mm256_loadu_ps(x + i);
+        int mask = _mm256_movemask_ps(_mm256_cmp_ps(block, _mm256_set1_ps(threshold), _CMP_GT_OQ));
+        while (mask) {
+            int lane = __builtin_ctz(mask);
+            mask &= mask - 1;
+            if (x[i + lane] > threshold) {
+                insert_ranked(x[i + lane], (int32_t)(i + lane), n, out_value, out_index);
+                threshold = out_value[n - 1];
+            }
+        }
+    }
+#endif
+    for (; i < count; i++)
+        if (x[i] > threshold) {
+            insert_ranked(x[i], (int32_t)i, n, out_value, out_index);
+            threshold = out_value[n - 1];
+        }
+}
+
+void lm_to_half(const float *src, uint16_t *dst, int64_t n) {
+    _Float16 *half = (_Float16 *)dst;
+    for (int64_t i = 0; i < n; i++) half[i] = (_Float16)src[i];
+}
+
+void lm_from_half(const uint16_t *src, float *dst, int64_t n) {
+    const _Float16 *half = (const _Float16 *)src;
+    for (int64_t i = 0; i < n; i++) dst[i] = (float)half[i];
+}
+
+// One stored row as floats.
+static inline void load_row(const void *base, int32_t half, int64_t offset, int64_t dim, float *row) {
+    if (half) {
+        const _Float16 *source = (const _Float16 *)base + offset;
+        for (int64_t d = 0; d < dim; d++) row[d] = (float)source[d];
+    } else {
+        memcpy(row, (const float *)base + offset, (size_t)dim * sizeof(float));
+    }
+}
+
+float lm_memory_attention(
+    const float *q, int64_t dim, float scale, const void *keys, const void *values, int32_t half, int64_t slot_stride,
+    const int32_t *slots, int64_t slot_count, int64_t chunk, int64_t zero_tokens, float *scratch, float *out) {
+    const int64_t tokens = slot_count * chunk;
+    float *row = scratch + tokens;
+    float peak = zero_tokens > 0 ? 0.0f : -INFINITY;
+    for (int64_t s = 0; s < slot_count; s++)
+        for (int64_t t = 0; t < chunk; t++) {
+            load_row(keys, half, (int64_t)slots[s] * slot_stride + t * dim, dim, row);
+            float dot = 0.0f;
+            for (int64_t d = 0; d < dim; d++) dot += q[d] * row[d];
+            float logit = dot * scale;
+            scratch[s * chunk + t] = logit;
+            peak = logit > peak ? logit : peak;
+        }
+    double total = zero_tokens > 0 ? (double)zero_tokens * (double)exp_approx(0.0f - peak) : 0.0;
+    for (int64_t j = 0; j < tokens; j++) {
+        scratch[j] = exp_approx(scratch[j] - peak);
+        total += scratch[j];
+    }
+    for (int64_t d = 0; d < dim; d++) out[d] = 0.0f;
+    const float inverse = (float)(1.0 / total);
+    for (int64_t s = 0; s < slot_count; s++)
+        for (int64_t t = 0; t < chunk; t++) {
+            load_row(values, half, (int64_t)slots[s] * slot_stride + t * dim, dim, row);
+            const float weight = scratch[s * chunk + t] * inverse;
+            for (int64_t d = 0; d < dim; d++) out[d] += weight * row[d];
+        }
+    return peak + (float)log(total);
+}

@@ -37,4 +37,23 @@ void lm_rms_norm(const float *x, float *y, const float *w, int64_t n, float eps)
 /// Index of the largest element (the first on ties).
 int64_t lm_argmax(const float *x, int64_t n);
 
+/// The n largest of x[0 ..< count]: their indices (descending by value, the lower index first on ties)
+/// into out_index and values into out_value; positions past count are -1 / -infinity.
+void lm_top_k(const float *x, int64_t count, int64_t n, int32_t *out_index, float *out_value);
+
+/// Attention of one query over the tokens of memory chunks: `slot_count` chunk slots (indices into
+/// keys/values, each slot holding `chunk` tokens of `dim` elements, `slot_stride` elements apart),
+/// stored as float16 when `half` is non-zero, else float32. logits = scale * q . k; `zero_tokens` extra
+/// all-zero keys and values also take part (the official code's quirk of reading an empty slot).
+/// Writes softmax(logits) V to out (dim floats) and returns log(sum(exp(logits))). `scratch` holds at
+/// least slot_count * chunk + dim floats.
+float lm_memory_attention(
+    const float *q, int64_t dim, float scale, const void *keys, const void *values, int32_t half, int64_t slot_stride,
+    const int32_t *slots, int64_t slot_count, int64_t chunk, int64_t zero_tokens, float *scratch, float *out);
+
+/// dst[i] = (float16) src[i], rounding to nearest even.
+void lm_to_half(const float *src, uint16_t *dst, int64_t n);
+/// dst[i] = (float) src[i].
+void lm_from_half(const uint16_t *src, float *dst, int64_t n);
+
 #endif

@@ -5,37 +5,6 @@
 // Legend: T tokens (packed), C width, H heads, D = C / H, F = 4C, V vocabulary (fairseq dictionary).
 import LongMemTensor
 
-/// A parallel block with one LayerNorm: h = LN(x); x' = x + Attn(h) + MLP(h).
-/// q/k/v/out have no bias; fc_in/fc_out do. Weights are torch Linear (out, in).
-struct NewGPTBlock {
-    let norm: LayerNorm
-    let queryKeyValue: Linear  // (3C, C): q, k, v weights stacked at load for one product
-    let output: Linear  // (C, C)
-    let feedForwardIn: Linear  // (F, C)
-    let feedForwardOut: Linear  // (C, F)
-
-    init(binder: WeightBinder, prefix: String, configuration c: NewGPTConfiguration) throws {
-        norm = LayerNorm(
-            weight: try binder.take(prefix + "ln_1.weight", shape: [c.width]),
-            bias: try binder.take(prefix + "ln_1.bias", shape: [c.width]), epsilon: c.layerNormEpsilon)
-        let projections = try ["q_proj", "k_proj", "v_proj"].map {
-            try binder.take(prefix + "attn.\($0).weight", shape: [c.width, c.width])
-        }
-        let stacked = Tensor(uninitialized: [3 * c.width, c.width])
-        for (index, projection) in projections.enumerated() {
-            (stacked.data + index * projection.count).update(from: projection.data, count: projection.count)
-        }
-        queryKeyValue = Linear(weight: stacked, layout: .outputMajor)
-        output = Linear(weight: try binder.take(prefix + "attn.out_proj.weight", shape: [c.width, c.width]), layout: .outputMajor)
-        feedForwardIn = Linear(
-            weight: try binder.take(prefix + "mlp.fc_in.weight", shape: [c.feedForwardWidth, c.width]),
-            bias: try binder.take(prefix + "mlp.fc_in.bias", shape: [c.feedForwardWidth]), layout: .outputMajor)
-        feedForwardOut = Linear(
-            weight: try binder.take(prefix + "mlp.fc_out.weight", shape: [c.width, c.feedForwardWidth]),
-            bias: try binder.take(prefix + "mlp.fc_out.bias", shape: [c.width]), layout: .outputMajor)
-    }
-}
-
 /// GPT-2* with ALiBi positions, an untied `lm_head` with bias, LayerNorm eps from the config.
 public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
     public let configuration: NewGPTConfiguration
@@ -43,7 +12,7 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
     public let attentionGeometry: AttentionGeometry
     public let outputHead: Linear  // (V, C) with bias
     public let tokenEmbedding: Tensor  // (V, C)
-    let blocks: [NewGPTBlock]
+    public let blocks: [ParallelBlock]
     public let finalNorm: LayerNorm
     let activation: Activation
     let scratch = ScratchSpace()
@@ -59,7 +28,9 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
         let c = configuration
         tokenEmbedding = try binder.take(prefix + "wte.weight", shape: [c.vocabularySize, c.width])
         blocks = try (0..<c.layers).map {
-            try NewGPTBlock(binder: binder, prefix: prefix + "h.\($0).", configuration: c)
+            try ParallelBlock(
+                binder: binder, prefix: prefix + "h.\($0).", names: .backbone, width: c.width,
+                feedForward: c.feedForwardWidth, epsilon: c.layerNormEpsilon)
         }
         finalNorm = LayerNorm(
             weight: try binder.take(prefix + "ln_f.weight", shape: [c.width]),
@@ -79,9 +50,6 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
             architecture: "newgpt", vocabularySize: c.vocabularySize, contextLength: c.positions, layers: c.layers,
             width: c.width, heads: c.heads)
     }
-
-    /// Block `index`'s LayerNorm, projections and MLP, for a SideNet initialised from the backbone.
-    func block(_ index: Int) -> NewGPTBlock { blocks[index] }
 
     public func forward(_ sequences: [[Int]], options: ForwardOptions) throws -> ForwardResult {
         try validate(sequences)
@@ -152,12 +120,20 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
 extension NewGPTModel {
     /// Reads a `model_type: newgpt` folder (config.json + model.safetensors).
     public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
+        try loadBackbone(directory, prefix: "")
+    }
+
+    /// The backbone of a newgpt folder, or of a longmem folder (`prefix` "backbone.", SideNet tensors
+    /// ignored).
+    public static func loadBackbone(_ directory: ModelDirectory, prefix: String) throws -> NewGPTModel {
         let configurationPath = try directory.requireFile("config.json")
         let configuration = try ConfigurationFile.decode(NewGPTConfiguration.self, path: configurationPath)
-        let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) {
-            $0.hasPrefix("transformer.") ? String($0.dropFirst("transformer.".count)) : $0
+        let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) { name in
+            if !prefix.isEmpty { return name.hasPrefix(prefix) ? name : nil }
+            return name.hasPrefix("transformer.") ? String(name.dropFirst("transformer.".count)) : name
         }
-        let model = try NewGPTModel(configuration: configuration, binder: binder, configurationPath: configurationPath)
+        let model = try NewGPTModel(
+            configuration: configuration, binder: binder, prefix: prefix, configurationPath: configurationPath)
         try binder.finish()
         return model
     }

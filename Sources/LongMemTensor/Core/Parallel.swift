@@ -11,21 +11,14 @@ import Foundation
 public enum Parallel {
     nonisolated(unsafe) private static var configuredThreads = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Workers used by `forEach`; setting it also pins BLAS to one thread per call.
+    /// Workers used by `forEach`.
     public static var threads: Int {
         get { configuredThreads }
-        set {
-            configuredThreads = max(1, newValue)
-            BLAS.threads = 1
-        }
+        set { configuredThreads = max(1, newValue) }
     }
-
-    /// Pins BLAS to one thread the first time parallel work is scheduled.
-    private static let singleThreadedBLAS: Void = { BLAS.threads = 1 }()
 
     /// Runs body(0 ..< count) on up to `threads` workers; returns when all are done.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        _ = singleThreadedBLAS
         guard count > 1, configuredThreads > 1 else {
             for index in 0..<count { body(index) }
             return

@@ -1,0 +1,72 @@
+import CLongMemKernels
+import Foundation
+import LongMemModels
+import LongMemTensor
+
+/// How the memory's attention output joins the local one, per head.
+public enum MemoryFusion: Sendable, Equatable {
+    /// out_h = (1 - g_h) A_local V + g_h A_mem V_mem with g_h = sigmoid(memoryBias[h]): LongMem's joint
+    /// attention (official `joint_multi_head_attention_forward`: two separate softmaxes, the gate on the
+    /// memory side). A fixed gate of 0.5 is `memoryBias` all zero.
+    case gated(memoryBias: [Float])
+    /// One softmax over [memory keys; local keys] (memorizing-transformers style). With ALiBi, memory keys
+    /// count as sitting at the segment's first position: for query i their bias is -slope * i, the bias of
+    /// local key 0 (in the official key-index form, slope * 0 = 0).
+    case jointSoftmax
+}
+
+/// Attention of a block's queries over its local keys and over the chunks retrieved from a memory bank.
+enum MemoryAttention {
+    /// Writes the fused (T, H*D) attention output. Retrieval uses the unscaled queries of `projections`
+    /// (or `retrievalQueries` when given), one search per query head, as the official code.
+    static func attend(
+        _ projections: AttentionProjections, memory: MemoryBank, fusion: MemoryFusion,
+        into output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        let geometry = projections.geometry, rows = projections.tokens
+        let heads = geometry.heads, dim = geometry.headDim
+        let localNormalisers = projections.scratch.tensor(3_000, [rows, heads])
+        projections.standard(into: output, outputStride: outputStride, logSumExp: localNormalisers.data)
+        let retrieved = memory.retrieve(projections.query, stride: projections.queryStride, rows: rows, queryHeads: heads)
+        let positions = Self.positions(projections.spans, rows: rows)
+        let group = heads / memory.heads
+        let chunk = memory.configuration.chunkSize
+        let zeroTokens = memory.configuration.faithful ? (retrieved.perQuery - retrieved.available) * chunk : 0
+        retrieved.slots.withUnsafeBufferPointer { slots in
+            Parallel.forRanges(rows, minimum: 16) { block in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: retrieved.perQuery * chunk + 2 * dim)
+                defer { scratch.deallocate() }
+                let memoryOutput = scratch + retrieved.perQuery * chunk + dim
+                for row in block {
+                    for head in 0..<heads {
+                        let store = memory.storage(head: head / group)
+                        let normaliser = lm_memory_attention(
+                            projections.query + row * projections.queryStride + head * dim, Int64(dim), geometry.scale,
+                            store.keys, store.values, memory.isHalf ? 1 : 0, Int64(memory.slotStride),
+                            slots.baseAddress! + (row * heads + head) * retrieved.perQuery,
+                            Int64(retrieved.available), Int64(chunk), Int64(zeroTokens), scratch, memoryOutput)
+                        let weight: Float
+                        switch fusion {
+                        case .gated(let bias): weight = 1 / (1 + exp(-bias[head]))
+                        case .jointSoftmax:
+                            let alibi = (geometry.alibiSlopes?[head] ?? 0) * Float(positions[row])
+                            let difference = localNormalisers.row(row)[head] - (normaliser - alibi)
+                            weight = 1 / (1 + exp(difference))
+                        }
+                        let local = output + row * outputStride + head * dim
+                        for d in 0..<dim { local[d] = (1 - weight) * local[d] + weight * memoryOutput[d] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Position of each query row within its own sequence (what its ALiBi bias is relative to).
+    static func positions(_ spans: [AttentionSpan], rows: Int) -> [Int] {
+        var positions = [Int](repeating: 0, count: rows)
+        for span in spans {
+            for offset in 0..<span.queryCount { positions[span.queryStart + offset] = span.pastCount + offset }
+        }
+        return positions
+    }
+}

@@ -1,0 +1,88 @@
+/// The memory bank's shape and how it is read: LongMem's defaults are 65,536 tokens in chunks of 4,
+/// 64 retrieved tokens (16 chunks) per query and head, keys and values of backbone block 17.
+public struct MemoryConfiguration: Sendable, Codable, Equatable {
+    /// Capacity in tokens.
+    public var memorySize: Int
+    /// Tokens per chunk (csz): the unit of retrieval.
+    public var chunkSize: Int
+    /// Tokens retrieved per query and head (k); topK / chunkSize chunks.
+    public var topK: Int
+    /// Backbone block whose attention keys and values are cached.
+    public var retrievalLayer: Int
+    /// How stored keys and values are kept: Float16 (LongMem's store, half the memory) by default.
+    public var precision: MemoryPrecision
+    /// Reproduce the official code's quirk of reading an empty (all-zero) slot for each missing neighbour
+    /// while memory holds fewer than topK / chunkSize chunks; by default missing neighbours are masked.
+    public var faithful: Bool
+
+    public init(
+        memorySize: Int = 65_536, chunkSize: Int = 4, topK: Int = 64, retrievalLayer: Int, faithful: Bool = false,
+        precision: MemoryPrecision = .float16
+    ) {
+        self.precision = precision
+        self.memorySize = memorySize
+        self.chunkSize = chunkSize
+        self.topK = topK
+        self.retrievalLayer = retrievalLayer
+        self.faithful = faithful
+    }
+
+    /// LongMem's block 17 of 24, generalised: the block three quarters of the way up, minus one.
+    public static func defaultRetrievalLayer(layers: Int) -> Int { max(0, layers * 3 / 4 - 1) }
+
+    public var capacityChunks: Int { memorySize / chunkSize }
+    public var chunksPerQuery: Int { topK / chunkSize }
+
+    /// Checks the options against a backbone of `layers` blocks fed `segmentLength`-token segments.
+    public func validate(layers: Int, segmentLength: Int) throws {
+        guard (0..<layers).contains(retrievalLayer) else {
+            throw RuntimeError.invalidOption(
+                option: "--retrieval-layer", detail: "\(retrievalLayer) is outside the backbone's blocks 0...\(layers - 1)")
+        }
+        guard chunkSize >= 1, memorySize >= 1, topK >= 1 else {
+            throw RuntimeError.invalidOption(
+                option: "--chunk-size/--memory-size/--top-k", detail: "must be positive (got \(chunkSize), \(memorySize), \(topK))")
+        }
+        guard memorySize % chunkSize == 0 else {
+            throw RuntimeError.invalidOption(
+                option: "--chunk-size", detail: "\(chunkSize) does not divide --memory-size \(memorySize)")
+        }
+        guard chunkSize <= topK, topK % chunkSize == 0 else {
+            throw RuntimeError.invalidOption(
+                option: "--chunk-size", detail: "\(chunkSize) must divide --top-k \(topK) (retrieval takes whole chunks)")
+        }
+        guard chunksPerQuery <= capacityChunks else {
+            throw RuntimeError.invalidOption(
+                option: "--top-k", detail: "\(topK) tokens is more than the memory can hold (\(memorySize) tokens)")
+        }
+        guard memorySize >= 2 * segmentLength else {
+            throw RuntimeError.invalidOption(
+                option: "--memory-size",
+                detail: "\(memorySize) tokens is less than two \(segmentLength)-token segments (the eviction unit)")
+        }
+    }
+}
+
+/// Element type of the memory's stored keys and values.
+public enum MemoryPrecision: String, Sendable, Codable, CaseIterable {
+    /// LongMem's store: 2 bytes per element, rounded to nearest even.
+    case float16 = "f16"
+    /// Exact keys and values, twice the memory: for comparisons free of float16 rounding.
+    case float32 = "f32"
+
+    var byteWidth: Int { self == .float16 ? 2 : 4 }
+}
+
+/// Counters of a memory bank since its last reset.
+public struct MemoryStatistics: Sendable, Codable, Equatable {
+    /// Tokens whose keys and values were written (trailing tokens of a segment beyond whole chunks are not).
+    public var tokensWritten = 0
+    public var tokensResident = 0
+    public var tokensEvicted = 0
+
+    public init(tokensWritten: Int = 0, tokensResident: Int = 0, tokensEvicted: Int = 0) {
+        self.tokensWritten = tokensWritten
+        self.tokensResident = tokensResident
+        self.tokensEvicted = tokensEvicted
+    }
+}

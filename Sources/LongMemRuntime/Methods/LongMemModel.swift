@@ -1,0 +1,61 @@
+import LongMemModels
+import LongMemTensor
+
+/// LongMem: the frozen GPT-2* backbone, its block-m keys and values cached in the memory bank, and the
+/// SideNet whose memory layer fuses local attention with attention over the retrieved chunks.
+public final class LongMemModel: MemoryAugmentedModel {
+    public let backbone: NewGPTModel
+    public let sideNet: SideNet
+    public let configuration: MemoryConfiguration
+    public let memoryBank: MemoryBank
+    public var memory: MemoryBank? { memoryBank }
+    public let method = "longmem"
+
+    public init(backbone: NewGPTModel, sideNet: SideNet, configuration: MemoryConfiguration) throws {
+        try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        guard sideNet.layers.count * sideNet.reductionFactor == backbone.layerCount else {
+            throw RuntimeError.invalidOption(
+                option: "SideNet",
+                detail: "\(sideNet.layers.count) layers do not match a \(backbone.layerCount)-block backbone")
+        }
+        guard sideNet.memoryLayer == configuration.retrievalLayer / sideNet.reductionFactor else {
+            throw RuntimeError.invalidOption(
+                option: "--retrieval-layer",
+                detail: "\(configuration.retrievalLayer) does not feed SideNet memory layer \(sideNet.memoryLayer)")
+        }
+        self.backbone = backbone
+        self.sideNet = sideNet
+        self.configuration = configuration
+        let geometry = backbone.attentionGeometry
+        memoryBank = MemoryBank(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
+    }
+
+    public var descriptor: ModelDescriptor {
+        var descriptor = backbone.descriptor
+        descriptor.architecture = "longmem"
+        return descriptor
+    }
+
+    public var outputHead: Linear { backbone.outputHead }
+    public func resetMemory() { memoryBank.reset() }
+
+    public func hiddenStates(for sequences: [[Int]]) throws -> Tensor {
+        try run(sequences, remember: false)
+    }
+
+    public func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor {
+        try run([tokens], remember: remember)
+    }
+
+    private func run(_ sequences: [[Int]], remember: Bool) throws -> Tensor {
+        // The backbone runs unchanged; block m's keys and values are recorded for the write.
+        let recorder = MemoryLayerOverride(
+            layer: configuration.retrievalLayer, memory: memoryBank, fusion: nil, records: remember)
+        let options = ForwardOptions(attentionOverride: recorder, capturedHiddenStates: sideNet.neededHiddenStates)
+        let states = try backbone.forward(sequences, options: options).hiddenStates
+        let hidden = sideNet.forward(
+            hiddenStates: states, spans: AttentionSpan.packed(lengths: sequences.map(\.count)), memory: memoryBank)
+        recorder.commit()
+        return hidden
+    }
+}

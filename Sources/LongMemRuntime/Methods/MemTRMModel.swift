@@ -1,0 +1,45 @@
+import LongMemModels
+import LongMemTensor
+
+/// The training-free MemTRM-style baseline: memory attention inserted in the backbone's own block m,
+/// reading that block's cached keys and values (LongMem's `NewGPTJointAttention`, used without a side
+/// network). With `.gated(memoryBias: 0...)` the gate is fixed at sigmoid(0) = 0.5, LongMem's initial
+/// value; `.jointSoftmax` normalises memory and local keys together.
+public final class MemTRMModel: MemoryAugmentedModel {
+    public let backbone: TransformerBackbone
+    public let fusion: MemoryFusion
+    public let configuration: MemoryConfiguration
+    public let memoryBank: MemoryBank
+    public var memory: MemoryBank? { memoryBank }
+
+    public init(backbone: TransformerBackbone, configuration: MemoryConfiguration, fusion: MemoryFusion) throws {
+        try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        self.backbone = backbone
+        self.configuration = configuration
+        self.fusion = fusion
+        let geometry = backbone.attentionGeometry
+        memoryBank = MemoryBank(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
+    }
+
+    public var method: String {
+        if case .jointSoftmax = fusion { return "memtrm-joint" }
+        return "memtrm"
+    }
+
+    public var descriptor: ModelDescriptor { backbone.descriptor }
+    public var outputHead: Linear { backbone.outputHead }
+    public func resetMemory() { memoryBank.reset() }
+
+    public func hiddenStates(for sequences: [[Int]]) throws -> Tensor {
+        let override = MemoryLayerOverride(layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: false)
+        return try backbone.forward(sequences, options: ForwardOptions(attentionOverride: override)).hidden
+    }
+
+    public func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor {
+        let override = MemoryLayerOverride(
+            layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: remember)
+        let hidden = try backbone.forward([tokens], options: ForwardOptions(attentionOverride: override)).hidden
+        override.commit()
+        return hidden
+    }
+}

@@ -1,0 +1,83 @@
+import LongMemModels
+import LongMemTensor
+
+/// A language model that carries memory from segment to segment: the contract task adapters drive.
+///
+/// `hiddenStates(for:)` (from `LanguageModel`) reads the memory without writing to it (queries are
+/// never written); `forwardSegment` is the segment driver's step.
+public protocol MemoryAugmentedModel: LanguageModel {
+    /// The method's name in results: "local", "memtrm", "longmem", ...
+    var method: String { get }
+    /// nil for methods without memory.
+    var memory: MemoryBank? { get }
+    /// Empties the memory (start of a document).
+    func resetMemory()
+    /// Hidden states (T, C) of one segment read with the memory of earlier segments; afterwards, with
+    /// `remember`, the segment's keys and values are written to memory (after its forward, as the
+    /// official code does, so a segment never retrieves itself).
+    func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor
+}
+
+extension MemoryAugmentedModel {
+    public var memoryStatistics: MemoryStatistics { memory?.statistics ?? MemoryStatistics() }
+}
+
+/// The backbone alone with its local window: the GPT-2 baseline.
+public final class LocalModel: MemoryAugmentedModel {
+    public let backbone: LanguageModel
+    public let method = "local"
+    public var memory: MemoryBank? { nil }
+
+    public init(backbone: LanguageModel) { self.backbone = backbone }
+
+    public var descriptor: ModelDescriptor { backbone.descriptor }
+    public var outputHead: Linear { backbone.outputHead }
+    public func hiddenStates(for sequences: [[Int]]) throws -> Tensor { try backbone.hiddenStates(for: sequences) }
+    public func resetMemory() {}
+    public func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor {
+        try backbone.hiddenStates(for: [tokens])
+    }
+}
+
+/// Replaces one backbone block's attention with memory-fused attention, and records the block's
+/// keys and values so that the caller can write them to memory after the forward pass.
+final class MemoryLayerOverride: AttentionOverride {
+    let layer: Int
+    let memory: MemoryBank
+    /// nil: attention is the block's own (the keys and values are only recorded).
+    let fusion: MemoryFusion?
+    let records: Bool
+    private(set) var recordedKeys: Tensor?
+    private(set) var recordedValues: Tensor?
+
+    init(layer: Int, memory: MemoryBank, fusion: MemoryFusion?, records: Bool) {
+        self.layer = layer
+        self.memory = memory
+        self.fusion = fusion
+        self.records = records
+    }
+
+    func attend(_ projections: AttentionProjections, into output: UnsafeMutablePointer<Float>, outputStride: Int) {
+        if records {
+            let width = projections.geometry.keyWidth, rows = projections.tokens
+            let keys = Tensor(uninitialized: [rows, width]), values = Tensor(uninitialized: [rows, width])
+            for row in 0..<rows {
+                keys.row(row).update(from: projections.key + row * projections.keyStride, count: width)
+                values.row(row).update(from: projections.value + row * projections.valueStride, count: width)
+            }
+            recordedKeys = keys
+            recordedValues = values
+        }
+        if let fusion, !memory.isEmpty {
+            MemoryAttention.attend(projections, memory: memory, fusion: fusion, into: output, outputStride: outputStride)
+        } else {
+            projections.standard(into: output, outputStride: outputStride)
+        }
+    }
+
+    /// Writes what was recorded to the memory bank.
+    func commit() {
+        guard let keys = recordedKeys, let values = recordedValues else { return }
+        memory.write(keys: keys.data, keyStride: keys.columns, values: values.data, valueStride: values.columns, tokens: keys.rows)
+    }
+}

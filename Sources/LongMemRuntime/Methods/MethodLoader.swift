@@ -1,0 +1,123 @@
+import LongMemModels
+import LongMemTensor
+
+/// The evaluation methods `--method` selects.
+public enum MethodKind: String, CaseIterable, Sendable, Codable {
+    /// The backbone alone with its local window.
+    case local
+    /// Memory attention in backbone block m, fixed gate 0.5 (training-free MemTRM-style).
+    case memtrm
+    /// Memory attention in backbone block m, one softmax over memory and local keys.
+    case memtrmJoint = "memtrm-joint"
+    /// Backbone + SideNet + memory.
+    case longmem
+}
+
+/// Memory options from the command line; nil keeps the model folder's (or LongMem's) default.
+public struct MemoryOptions: Sendable, Equatable {
+    public var memorySize: Int?
+    public var chunkSize: Int?
+    public var topK: Int?
+    public var retrievalLayer: Int?
+    public var faithful: Bool
+    public var precision: MemoryPrecision
+
+    public init(
+        memorySize: Int? = nil, chunkSize: Int? = nil, topK: Int? = nil, retrievalLayer: Int? = nil,
+        faithful: Bool = false, precision: MemoryPrecision = .float16
+    ) {
+        self.precision = precision
+        self.memorySize = memorySize
+        self.chunkSize = chunkSize
+        self.topK = topK
+        self.retrievalLayer = retrievalLayer
+        self.faithful = faithful
+    }
+}
+
+/// The extra `config.json` keys of a `model_type: longmem` folder.
+struct LongMemFolderConfiguration: Decodable {
+    var sidenet_layers: Int  // swiftlint:disable:this identifier_name
+    var retrieval_layer: Int  // swiftlint:disable:this identifier_name
+    var memory_layer: Int  // swiftlint:disable:this identifier_name
+    var memory_size: Int?  // swiftlint:disable:this identifier_name
+    var chunk_size: Int?  // swiftlint:disable:this identifier_name
+    var top_k: Int?  // swiftlint:disable:this identifier_name
+    var sidenet_layer_norm_epsilon: Float?  // swiftlint:disable:this identifier_name
+}
+
+/// Builds the model a method needs from a model folder.
+public enum MethodLoader {
+    public static func load(_ directory: ModelDirectory, method: MethodKind, memory options: MemoryOptions) throws
+        -> MemoryAugmentedModel
+    {
+        let configurationPath = try directory.requireFile("config.json")
+        let modelType = try ConfigurationFile.modelType(path: configurationPath)
+        if modelType == "longmem" { return try loadLongMemFolder(directory, method: method, options: options) }
+        let backbone = try ModelRegistry.load(directory)
+        switch method {
+        case .local:
+            return LocalModel(backbone: backbone)
+        case .memtrm, .memtrmJoint:
+            guard let transformer = backbone as? TransformerBackbone else {
+                throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+            }
+            return try MemTRMModel(
+                backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
+                fusion: fusion(method, heads: transformer.attentionGeometry.heads))
+        case .longmem:
+            guard let newgpt = backbone as? NewGPTModel else {
+                throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+            }
+            let memory = configuration(options, layers: newgpt.layerCount)
+            let sideNet = SideNet(initialisedFrom: newgpt, memoryLayer: memory.retrievalLayer / 2)
+            return try LongMemModel(backbone: newgpt, sideNet: sideNet, configuration: memory)
+        }
+    }
+
+    /// A folder written by Scripts/convert_longmem_checkpoint.py: backbone tensors under `backbone.`,
+    /// SideNet tensors under `sidenet.`, memory defaults in config.json.
+    static func loadLongMemFolder(_ directory: ModelDirectory, method: MethodKind, options: MemoryOptions) throws
+        -> MemoryAugmentedModel
+    {
+        let configurationPath = try directory.requireFile("config.json")
+        let folder = try ConfigurationFile.decode(LongMemFolderConfiguration.self, path: configurationPath)
+        let backbone = try NewGPTModel.loadBackbone(directory, prefix: "backbone.")
+        var options = options
+        options.memorySize = options.memorySize ?? folder.memory_size
+        options.chunkSize = options.chunkSize ?? folder.chunk_size
+        options.topK = options.topK ?? folder.top_k
+        options.retrievalLayer = options.retrievalLayer ?? folder.retrieval_layer
+        let memory = configuration(options, layers: backbone.layerCount)
+        switch method {
+        case .local: return LocalModel(backbone: backbone)
+        case .memtrm, .memtrmJoint:
+            return try MemTRMModel(
+                backbone: backbone, configuration: memory, fusion: fusion(method, heads: backbone.attentionGeometry.heads))
+        case .longmem:
+            guard folder.sidenet_layers * 2 == backbone.layerCount else {
+                throw RuntimeError.incompatibleWeights(
+                    path: configurationPath,
+                    detail: "sidenet_layers \(folder.sidenet_layers) does not fit a \(backbone.layerCount)-block backbone")
+            }
+            let weightsPath = try directory.requireFile("model.safetensors")
+            let binder = WeightBinder(source: try SafeTensorsFile.open(weightsPath)) { $0.hasPrefix("sidenet.") ? $0 : nil }
+            let sideNet = try SideNet(
+                binder: binder, layers: folder.sidenet_layers, memoryLayer: folder.memory_layer, backbone: backbone,
+                layerNormEpsilon: folder.sidenet_layer_norm_epsilon ?? SideNet.defaultLayerNormEpsilon)
+            try binder.finish()
+            return try LongMemModel(backbone: backbone, sideNet: sideNet, configuration: memory)
+        }
+    }
+
+    static func configuration(_ options: MemoryOptions, layers: Int) -> MemoryConfiguration {
+        MemoryConfiguration(
+            memorySize: options.memorySize ?? 65_536, chunkSize: options.chunkSize ?? 4, topK: options.topK ?? 64,
+            retrievalLayer: options.retrievalLayer ?? MemoryConfiguration.defaultRetrievalLayer(layers: layers),
+            faithful: options.faithful, precision: options.precision)
+    }
+
+    static func fusion(_ method: MethodKind, heads: Int) -> MemoryFusion {
+        method == .memtrmJoint ? .jointSoftmax : .gated(memoryBias: [Float](repeating: 0, count: heads))
+    }
+}
