@@ -26,7 +26,8 @@ bench: build
 # Regenerates the committed reference fixtures (needs Scripts/reference/requirements.txt).
 fixtures:
 	cd Scripts/reference && python3 make_gpt2_fixture.py && python3 make_safetensors_fixture.py \
-		&& python3 make_tokenizer_fixtures.py
+		&& python3 make_tokenizer_fixtures.py && python3 make_python_random_fixture.py \
+		&& python3 make_longmem_fixture.py && python3 make_gguf_fixture.py
 
 quickstart: build
 	Scripts/quickstart.sh
