@@ -31,13 +31,16 @@ struct GPT2ModelTests {
 
     @Test("per-token log-probs match transformers within 1e-4, document NLL within 1e-4 relative")
     func logProbabilitiesMatch() throws {
-        #expect(model.descriptor == ModelDescriptor(
-            architecture: "gpt2", vocabularySize: 50257, contextLength: 64, layers: 2, width: 16, heads: 2))
+        #expect(
+            model.descriptor
+                == ModelDescriptor(
+                    architecture: "gpt2", vocabularySize: 50257, contextLength: 64, layers: 2, width: 16, heads: 2))
         for document in fixture.documents {
             for (window, expected) in document.windows {
                 let actual = try logProbabilities(document.ids, window: Int(window)!)
                 #expect(actual.map { $0 == nil } == expected.map { $0 == nil })
-                let difference = zip(actual, expected).compactMap { a, b in a.flatMap { x in b.map { abs(x - $0) } } }.max() ?? 0
+                let difference =
+                    zip(actual, expected).compactMap { a, b in a.flatMap { x in b.map { abs(x - $0) } } }.max() ?? 0
                 #expect(difference < 1e-4, "window \(window): max |Δ log-prob| = \(difference)")
                 let nll = -actual.compactMap { $0 }.reduce(0, +), reference = -expected.compactMap { $0 }.reduce(0, +)
                 #expect(abs(nll - reference) / reference < 1e-4, "NLL \(nll) vs \(reference)")
@@ -52,7 +55,8 @@ struct GPT2ModelTests {
         var row = 0
         for sequence in sequences {
             let alone = try model.logits(for: [sequence])
-            let difference = Tolerance.maxAbsDifference(alone.toArray(), packed.rows(row..<row + sequence.count).toArray())
+            let difference = Tolerance.maxAbsDifference(
+                alone.toArray(), packed.rows(row..<row + sequence.count).toArray())
             #expect(difference < 1e-5, "max |Δ logit| \(difference)")
             row += sequence.count
         }

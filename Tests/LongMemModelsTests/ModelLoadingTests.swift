@@ -15,7 +15,8 @@ struct ModelLoadingTests {
     }
 
     func withModel(
-        configuration: GPT2Configuration = GPT2Configuration(width: 8, heads: 2, layers: 1, positions: 16, vocabularySize: 50),
+        configuration: GPT2Configuration = GPT2Configuration(
+            width: 8, heads: 2, layers: 1, positions: 16, vocabularySize: 50),
         tensors: @escaping ([(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] = { $0 },
         _ body: (String) throws -> Void
     ) throws {
@@ -28,7 +29,8 @@ struct ModelLoadingTests {
     @Test("names with and without the transformer. prefix load the same model; lm_head ties to wte")
     func prefixes() throws {
         try withModel { prefixed in
-            try withModel(tensors: { $0.map { (String($0.name.dropFirst("transformer.".count)), $0.tensor) } }) { bare in
+            try withModel(tensors: { $0.map { (String($0.name.dropFirst("transformer.".count)), $0.tensor) } }) {
+                bare in
                 let a = try ModelRegistry.load(try ModelDirectory(path: prefixed)).logits(for: [[1, 2, 3]])
                 let b = try ModelRegistry.load(try ModelDirectory(path: bare)).logits(for: [[1, 2, 3]])
                 #expect(a.toArray() == b.toArray())
@@ -72,10 +74,15 @@ struct ModelLoadingTests {
 
     @Test("a misshapen tensor names the tensor and both shapes")
     func misshapen() throws {
-        try withModel(tensors: { $0.map { $0.name == "transformer.wpe.weight" ? ($0.name, Tensor(zeros: [15, 8])) : $0 } }) {
+        try withModel(tensors: {
+            $0.map { $0.name == "transformer.wpe.weight" ? ($0.name, Tensor(zeros: [15, 8])) : $0 }
+        }) {
             directory in
             let message = try #require(loadError(directory))
-            #expect(message == "tensor '\(directory)/model.safetensors: transformer.wpe.weight': expected shape [16, 8], found [15, 8]")
+            #expect(
+                message
+                    == "tensor '\(directory)/model.safetensors: transformer.wpe.weight': expected shape [16, 8], found [15, 8]"
+            )
         }
     }
 
@@ -93,14 +100,22 @@ struct ModelLoadingTests {
     @Test(
         "config.json problems name the key",
         arguments: [
-            (#"{"model_type": "gpt2", "n_embd": 8, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
-             "invalid configuration: missing key 'n_head'"),
-            (#"{"model_type": "gpt2", "n_embd": 8, "n_head": 3, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
-             "invalid configuration: n_embd 8 is not divisible by n_head 3"),
-            (#"{"model_type": "gpt2", "n_embd": "8", "n_head": 2, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
-             "invalid configuration: key 'n_embd' is not of type Int"),
-            (#"{"model_type": "gpt2", "n_embd": 8, "n_head": 2, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "relu6"}"#,
-             "invalid configuration: unsupported activation_function 'relu6'"),
+            (
+                #"{"model_type": "gpt2", "n_embd": 8, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
+                "invalid configuration: missing key 'n_head'"
+            ),
+            (
+                #"{"model_type": "gpt2", "n_embd": 8, "n_head": 3, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
+                "invalid configuration: n_embd 8 is not divisible by n_head 3"
+            ),
+            (
+                #"{"model_type": "gpt2", "n_embd": "8", "n_head": 2, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
+                "invalid configuration: key 'n_embd' is not of type Int"
+            ),
+            (
+                #"{"model_type": "gpt2", "n_embd": 8, "n_head": 2, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "relu6"}"#,
+                "invalid configuration: unsupported activation_function 'relu6'"
+            ),
             (#"{"model_type": "bert"}"#, "unsupported model_type 'bert'"),
             (#"{"n_embd": 8}"#, "invalid configuration: missing key 'model_type'"),
             ("not json", "invalid configuration: not valid JSON"),

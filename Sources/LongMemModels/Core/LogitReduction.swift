@@ -61,11 +61,14 @@ public enum LogitReduction {
             }
         }
         return states.map {
-            NextTokenPrediction(logSumExp: Double($0.peak) + log($0.scaledSum), argmax: $0.argmax, targetLogit: $0.targetLogit)
+            NextTokenPrediction(
+                logSumExp: Double($0.peak) + log($0.scaledSum), argmax: $0.argmax, targetLogit: $0.targetLogit)
         }
     }
 
-    private static func merge(_ logits: UnsafePointer<Float>, columns: Range<Int>, target: Int?, into state: inout RowState) {
+    private static func merge(
+        _ logits: UnsafePointer<Float>, columns: Range<Int>, target: Int?, into state: inout RowState
+    ) {
         let count = Int64(columns.count)
         let peak = lm_max(logits, count)
         let sum = lm_sum_exp_shifted(logits, count, peak)

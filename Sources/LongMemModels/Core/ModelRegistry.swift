@@ -7,12 +7,14 @@ public enum ModelRegistry {
     static let loaders: [String: Loader] = [
         "gpt2": GPT2Model.load,
         "newgpt": NewGPTModel.load,
+        "llama": LlamaModel.load,
     ]
 
     public static var knownTypes: [String] { loaders.keys.sorted() }
 
     /// Loads the model of `directory` with the loader its `model_type` names.
     public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
+        if let gguf = try directory.ggufModelPath() { return try GGUFModelFolder.load(path: gguf) }
         let configurationPath = try directory.requireFile("config.json")
         guard let type = try ConfigurationFile.modelType(path: configurationPath) else {
             throw ModelsError.invalidConfiguration(path: configurationPath, detail: "missing key 'model_type'")

@@ -18,7 +18,8 @@ public enum ModelsError: Error, CustomStringConvertible {
         case .missingFile(let path): return "\(path): file not found"
         case .invalidConfiguration(let path, let detail): return "\(path): invalid configuration: \(detail)"
         case .unsupportedModelType(let path, let type):
-            return "\(path): unsupported model_type '\(type)' (known: \(ModelRegistry.knownTypes.joined(separator: ", ")))"
+            return
+                "\(path): unsupported model_type '\(type)' (known: \(ModelRegistry.knownTypes.joined(separator: ", ")))"
         case .weights(let error): return error.description
         case .emptyInput: return "empty input: nothing to score"
         case .sequenceTooLong(let length, let limit):

@@ -22,6 +22,32 @@ public struct AttentionGeometry: Sendable, Equatable {
     public var keyWidth: Int { kvHeads * headDim }
 }
 
+/// What memory methods need from a rotary-position backbone (Llama): `query` and `key` of
+/// `AttentionProjections` are already rotated; these are the same rows before rotation, each row's
+/// position, and the rotation itself (to place retrieved keys or queries at other positions).
+public struct RotaryContext {
+    public let unrotatedQuery: UnsafePointer<Float>
+    public let queryStride: Int
+    public let unrotatedKey: UnsafePointer<Float>
+    public let keyStride: Int
+    /// Position of each query row (the RoPE angle index).
+    public let positions: [Int]
+    /// Rotates rows in place: (rows pointer, row stride, heads per row, one position per row).
+    public let rotate: (UnsafeMutablePointer<Float>, Int, Int, [Int]) -> Void
+
+    public init(
+        unrotatedQuery: UnsafePointer<Float>, queryStride: Int, unrotatedKey: UnsafePointer<Float>, keyStride: Int,
+        positions: [Int], rotate: @escaping (UnsafeMutablePointer<Float>, Int, Int, [Int]) -> Void
+    ) {
+        self.unrotatedQuery = unrotatedQuery
+        self.queryStride = queryStride
+        self.unrotatedKey = unrotatedKey
+        self.keyStride = keyStride
+        self.positions = positions
+        self.rotate = rotate
+    }
+}
+
 /// One block's attention inputs, as views into the block's buffers. Row t of `query` is token t of
 /// the packed batch; keys and values are addressed by `spans` (key rows may come from a cache).
 public struct AttentionProjections {
@@ -35,12 +61,15 @@ public struct AttentionProjections {
     public let spans: [AttentionSpan]
     public let geometry: AttentionGeometry
     public let scratch: ScratchSpace
+    /// Set by rotary backbones only.
+    public let rotary: RotaryContext?
 
     public init(
         query: UnsafePointer<Float>, queryStride: Int, key: UnsafePointer<Float>, keyStride: Int,
         value: UnsafePointer<Float>, valueStride: Int, tokens: Int, spans: [AttentionSpan], geometry: AttentionGeometry,
-        scratch: ScratchSpace
+        scratch: ScratchSpace, rotary: RotaryContext? = nil
     ) {
+        self.rotary = rotary
         self.query = query
         self.queryStride = queryStride
         self.key = key
@@ -66,12 +95,13 @@ public struct AttentionProjections {
     }
 }
 
-/// Lets a memory method compute one block's attention itself.
+/// Lets a memory method compute some blocks' attention itself.
 public protocol AttentionOverride: AnyObject {
-    /// The backbone block (0-based) whose attention this replaces.
-    var layer: Int { get }
-    /// Writes the block's attention output (T, H*D), before the output projection.
-    func attend(_ projections: AttentionProjections, into output: UnsafeMutablePointer<Float>, outputStride: Int)
+    /// Whether this replaces the attention of backbone block `layer` (0-based).
+    func overrides(layer: Int) -> Bool
+    /// Writes block `layer`'s attention output (T, H*D), before the output projection.
+    func attend(
+        layer: Int, _ projections: AttentionProjections, into output: UnsafeMutablePointer<Float>, outputStride: Int)
 }
 
 /// What a forward pass should do besides computing the final hidden states.
@@ -111,11 +141,22 @@ extension TransformerBackbone {
     static func positions(of sequences: [[Int]]) -> [Int] { sequences.flatMap { Array(0..<$0.count) } }
 }
 
-/// Models that decode one token at a time through a KV cache (used by `bench`).
-public protocol IncrementalDecoder: LanguageModel {
+/// Backbones that continue a sequence through a KV cache: token-by-token decoding (`bench`) and shared
+/// prefixes (a demonstration block or a context scored against several continuations, computed once).
+public protocol IncrementalDecoder: TransformerBackbone {
     func makeCache(capacity: Int?) -> KVCache
-    /// Logits of `tokens` appended to `cache`; the cache grows by their count.
-    func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor
+    /// Hidden states (T, C) of `tokens` appended after the cached ones, with hooks; the cache grows by T.
+    func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult
+}
+
+extension IncrementalDecoder {
+    /// Logits (T, V) of `tokens` appended to `cache`.
+    public func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor {
+        let hidden = try forward(appending: tokens, to: cache, options: ForwardOptions()).hidden
+        let logits = Tensor(uninitialized: [hidden.rows, descriptor.vocabularySize])
+        outputHead(hidden, into: logits)
+        return logits
+    }
 }
 
 extension ForwardOptions {
@@ -123,8 +164,8 @@ extension ForwardOptions {
     public func attend(
         layer: Int, _ projections: AttentionProjections, into output: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
-        if let override = attentionOverride, override.layer == layer {
-            override.attend(projections, into: output, outputStride: outputStride)
+        if let override = attentionOverride, override.overrides(layer: layer) {
+            override.attend(layer: layer, projections, into: output, outputStride: outputStride)
         } else {
             projections.standard(into: output, outputStride: outputStride)
         }

@@ -30,7 +30,8 @@ public final class WeightBinder {
         }
         let found = source.shape(of: fileName) ?? []
         guard found == shape else {
-            throw ModelsError.weights(.shapeMismatch(tensor: "\(source.path): \(fileName)", expected: shape, found: found))
+            throw ModelsError.weights(
+                .shapeMismatch(tensor: "\(source.path): \(fileName)", expected: shape, found: found))
         }
         unused.remove(name)
         do { return try source.tensor(fileName) } catch let error as TensorError { throw ModelsError.weights(error) }
@@ -44,7 +45,8 @@ public final class WeightBinder {
     /// Fails if any tensor of the file was not bound.
     public func finish() throws {
         guard unused.isEmpty else {
-            throw ModelsError.weights(.unusedTensors(path: source.path, tensors: unused.sorted().map { fileNames[$0] ?? $0 }))
+            throw ModelsError.weights(
+                .unusedTensors(path: source.path, tensors: unused.sorted().map { fileNames[$0] ?? $0 }))
         }
     }
 }

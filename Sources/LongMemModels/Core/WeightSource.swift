@@ -16,6 +16,8 @@ extension SafeTensorsFile: WeightSource {
 extension SafeTensorsFile {
     /// Opens a weight file, reporting format problems as `ModelsError.weights`.
     public static func open(_ path: String) throws -> SafeTensorsFile {
-        do { return try SafeTensorsFile(path: path) } catch let error as TensorError { throw ModelsError.weights(error) }
+        do { return try SafeTensorsFile(path: path) } catch let error as TensorError {
+            throw ModelsError.weights(error)
+        }
     }
 }

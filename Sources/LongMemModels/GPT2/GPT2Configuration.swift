@@ -51,9 +51,10 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
 
     /// Checks sizes that the decoder cannot: positivity and head divisibility.
     public func validate(path: String) throws {
-        for (key, value) in [("n_embd", width), ("n_head", heads), ("n_layer", layers), ("n_positions", positions),
-            ("vocab_size", vocabularySize)] where value <= 0
-        {
+        for (key, value) in [
+            ("n_embd", width), ("n_head", heads), ("n_layer", layers), ("n_positions", positions),
+            ("vocab_size", vocabularySize),
+        ] where value <= 0 {
             throw ModelsError.invalidConfiguration(path: path, detail: "\(key) must be positive, got \(value)")
         }
         guard width % heads == 0 else {

@@ -62,7 +62,8 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
             weight: try binder.take("ln_f.weight", shape: [c.width]),
             bias: try binder.take("ln_f.bias", shape: [c.width]), epsilon: c.layerNormEpsilon)
         // HF ties lm_head to wte and omits it from the file; an explicit lm_head is used as given.
-        let headWeight = try binder.takeIfPresent("lm_head.weight", shape: [c.vocabularySize, c.width]) ?? tokenEmbedding
+        let headWeight =
+            try binder.takeIfPresent("lm_head.weight", shape: [c.vocabularySize, c.width]) ?? tokenEmbedding
         outputHead = Linear(weight: headWeight, layout: .outputMajor)
         try binder.finish()
         self.configuration = configuration
@@ -94,7 +95,7 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
         KVCache(layers: configuration.layers, capacity: capacity ?? configuration.positions, width: configuration.width)
     }
 
-    public func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor {
+    public func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult {
         try validate([tokens])
         guard cache.canAppend(tokens.count), cache.count + tokens.count <= configuration.positions else {
             throw ModelsError.sequenceTooLong(
@@ -102,11 +103,9 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
         }
         let positions = Array(cache.count..<(cache.count + tokens.count))
         let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
-        let hidden = run(tokens: tokens, positions: positions, spans: [span], options: ForwardOptions(), cache: cache).hidden
+        let result = run(tokens: tokens, positions: positions, spans: [span], options: options, cache: cache)
         cache.commit(tokens.count)
-        let logits = Tensor(uninitialized: [hidden.rows, configuration.vocabularySize])
-        outputHead(hidden, into: logits)
-        return logits
+        return result
     }
 
     /// (T) tokens -> (T, C) after ln_f; H[i] captured as `options` asks.
@@ -144,7 +143,8 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
     }
 
     /// Views of the fused (T, 3C) projections; with a cache, keys and values are appended to it first.
-    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections {
+    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections
+    {
         let width = configuration.width
         guard let cache else {
             return AttentionProjections(
@@ -152,7 +152,8 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
                 value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans,
                 geometry: attentionGeometry, scratch: scratch)
         }
-        cache.store(layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+        cache.store(
+            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
         return AttentionProjections(
             query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
             value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans,

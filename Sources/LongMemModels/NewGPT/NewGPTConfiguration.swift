@@ -47,7 +47,8 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
             throw ModelsError.invalidConfiguration(path: path, detail: "\(key) must be positive, got \(value)")
         }
         guard width % heads == 0 else {
-            throw ModelsError.invalidConfiguration(path: path, detail: "n_embd \(width) is not divisible by n_head \(heads)")
+            throw ModelsError.invalidConfiguration(
+                path: path, detail: "n_embd \(width) is not divisible by n_head \(heads)")
         }
         guard Activation(configName: activationFunction) != nil else {
             throw ModelsError.invalidConfiguration(

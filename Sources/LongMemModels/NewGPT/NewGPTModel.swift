@@ -21,7 +21,9 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
 
     /// Binds the backbone's tensors named `prefix` + the contract names (see README, "Model folders").
     /// The caller owns `binder` and calls `finish()` once every part of its file is bound.
-    public init(configuration: NewGPTConfiguration, binder: WeightBinder, prefix: String = "", configurationPath: String)
+    public init(
+        configuration: NewGPTConfiguration, binder: WeightBinder, prefix: String = "", configurationPath: String
+    )
         throws
     {
         try configuration.validate(path: configurationPath)
@@ -53,7 +55,8 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
 
     public func forward(_ sequences: [[Int]], options: ForwardOptions) throws -> ForwardResult {
         try validate(sequences)
-        return run(tokens: sequences.flatMap { $0 }, spans: AttentionSpan.packed(lengths: sequences.map(\.count)),
+        return run(
+            tokens: sequences.flatMap { $0 }, spans: AttentionSpan.packed(lengths: sequences.map(\.count)),
             options: options, cache: nil)
     }
 
@@ -61,17 +64,15 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
         KVCache(layers: configuration.layers, capacity: capacity ?? configuration.positions, width: configuration.width)
     }
 
-    public func logits(appending tokens: [Int], to cache: KVCache) throws -> Tensor {
+    public func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult {
         try validate([tokens])
         guard cache.canAppend(tokens.count) else {
             throw ModelsError.sequenceTooLong(length: cache.count + tokens.count, limit: cache.capacity)
         }
         let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
-        let hidden = run(tokens: tokens, spans: [span], options: ForwardOptions(), cache: cache).hidden
+        let result = run(tokens: tokens, spans: [span], options: options, cache: cache)
         cache.commit(tokens.count)
-        let logits = Tensor(uninitialized: [hidden.rows, configuration.vocabularySize])
-        outputHead(hidden, into: logits)
-        return logits
+        return result
     }
 
     /// (T) tokens -> (T, C) after ln_f; H[i] captured as `options` asks.
@@ -88,7 +89,8 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
             options.capture(layer, x, into: &states)
             block.norm(x, into: normed)
             block.queryKeyValue(normed, into: qkv)
-            options.attend(layer: layer, projections(qkv, spans: spans, cache: cache, layer: layer), into: attended.data,
+            options.attend(
+                layer: layer, projections(qkv, spans: spans, cache: cache, layer: layer), into: attended.data,
                 outputStride: c.width)
             block.output.accumulate(attended, into: x)
             block.feedForwardIn(normed, into: inner)
@@ -101,7 +103,8 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
     }
 
     /// Views of the fused (T, 3C) projections; with a cache, keys and values are appended to it first.
-    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections {
+    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections
+    {
         let width = configuration.width
         guard let cache else {
             return AttentionProjections(
@@ -109,7 +112,8 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
                 value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans,
                 geometry: attentionGeometry, scratch: scratch)
         }
-        cache.store(layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+        cache.store(
+            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
         return AttentionProjections(
             query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
             value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans,
@@ -128,7 +132,8 @@ extension NewGPTModel {
     public static func loadBackbone(_ directory: ModelDirectory, prefix: String) throws -> NewGPTModel {
         let configurationPath = try directory.requireFile("config.json")
         let configuration = try ConfigurationFile.decode(NewGPTConfiguration.self, path: configurationPath)
-        let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) { name in
+        let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) {
+            name in
             if !prefix.isEmpty { return name.hasPrefix(prefix) ? name : nil }
             return name.hasPrefix("transformer.") ? String(name.dropFirst("transformer.".count)) : name
         }

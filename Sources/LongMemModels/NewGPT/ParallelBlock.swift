@@ -11,7 +11,9 @@ public struct ParallelBlock: Sendable {
     public let feedForwardOut: Linear  // (C, F)
 
     /// Binds `prefix` + the names in `names` (the backbone and the SideNet name them differently).
-    public init(binder: WeightBinder, prefix: String, names: Names, width c: Int, feedForward f: Int, epsilon: Float)
+    public init(
+        binder: WeightBinder, prefix: String, names: Names, width c: Int, feedForward f: Int, epsilon: Float
+    )
         throws
     {
         norm = LayerNorm(
@@ -25,7 +27,8 @@ public struct ParallelBlock: Sendable {
             (stacked.data + index * projection.count).update(from: projection.data, count: projection.count)
         }
         queryKeyValue = Linear(weight: stacked, layout: .outputMajor)
-        output = Linear(weight: try binder.take(prefix + names.output + ".weight", shape: [c, c]), layout: .outputMajor)
+        output = Linear(
+            weight: try binder.take(prefix + names.output + ".weight", shape: [c, c]), layout: .outputMajor)
         feedForwardIn = Linear(
             weight: try binder.take(prefix + names.feedForwardIn + ".weight", shape: [f, c]),
             bias: try binder.take(prefix + names.feedForwardIn + ".bias", shape: [f]), layout: .outputMajor)
@@ -41,7 +44,8 @@ public struct ParallelBlock: Sendable {
             output: output, feedForwardIn: feedForwardIn, feedForwardOut: feedForwardOut)
     }
 
-    private init(norm: LayerNorm, queryKeyValue: Linear, output: Linear, feedForwardIn: Linear, feedForwardOut: Linear) {
+    private init(norm: LayerNorm, queryKeyValue: Linear, output: Linear, feedForwardIn: Linear, feedForwardOut: Linear)
+    {
         self.norm = norm
         self.queryKeyValue = queryKeyValue
         self.output = output

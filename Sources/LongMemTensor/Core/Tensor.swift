@@ -98,3 +98,18 @@ public struct Tensor: @unchecked Sendable {
         data.update(from: other.data, count: count)
     }
 }
+
+extension Tensor {
+    /// The rows of `parts` (same column count) one after another, in a new tensor.
+    public static func stackingRows(_ parts: [Tensor]) -> Tensor {
+        let columns = parts.first?.columns ?? 0
+        precondition(parts.allSatisfy { $0.columns == columns }, "stacking rows of different widths")
+        let result = Tensor(uninitialized: [parts.reduce(0) { $0 + $1.rows }, columns])
+        var offset = 0
+        for part in parts {
+            (result.data + offset).update(from: part.data, count: part.rows * columns)
+            offset += part.rows * columns
+        }
+        return result
+    }
+}

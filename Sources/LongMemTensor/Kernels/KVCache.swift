@@ -39,4 +39,10 @@ public final class KVCache: @unchecked Sendable {
     }
 
     public func reset() { count = 0 }
+
+    /// Forgets every token after the first `count` (to score another continuation of a shared prefix).
+    public func rewind(to count: Int) {
+        precondition((0...self.count).contains(count), "cannot rewind a cache of \(self.count) tokens to \(count)")
+        self.count = count
+    }
 }
