@@ -214,6 +214,51 @@ static void insert_ranked(float value, int32_t index, int64_t n, float *best, in
     ids[position] = index;
 }
 
+// Inserts every x[i], i in [start, count), that beats the current n-th best (index ids[i], or base + i when
+// ids is NULL). Most candidates lose, so blocks are skipped whole: 32 values are reduced to 8 maxima and
+// tested with one comparison, then the surviving 8-value groups lane by lane.
+static void scan_ranked(
+    const float *x, int64_t start, int64_t count, const int32_t *ids, int32_t base, int64_t n, float *best,
+    int32_t *best_ids) {
+    float threshold = best[n - 1];
+    int64_t i = start;
+#if defined(__AVX2__)
+    for (; i + 32 <= count; i += 32) {
+        __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
+        __m256 c = _mm256_loadu_ps(x + i + 16), d = _mm256_loadu_ps(x + i + 24);
+        __m256 peak = _mm256_max_ps(_mm256_max_ps(a, b), _mm256_max_ps(c, d));
+        if (!_mm256_movemask_ps(_mm256_cmp_ps(peak, _mm256_set1_ps(threshold), _CMP_GT_OQ))) continue;
+        for (int64_t group = i; group < i + 32; group += 8) {
+            int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + group), _mm256_set1_ps(threshold), _CMP_GT_OQ));
+            while (mask) {
+                int lane = __builtin_ctz(mask);
+                mask &= mask - 1;
+                if (x[group + lane] > threshold) {
+                    insert_ranked(x[group + lane], ids ? ids[group + lane] : base + (int32_t)(group + lane), n, best, best_ids);
+                    threshold = best[n - 1];
+                }
+            }
+        }
+    }
+    for (; i + 8 <= count; i += 8) {
+        int mask = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(threshold), _CMP_GT_OQ));
+        while (mask) {
+            int lane = __builtin_ctz(mask);
+            mask &= mask - 1;
+            if (x[i + lane] > threshold) {
+                insert_ranked(x[i + lane], ids ? ids[i + lane] : base + (int32_t)(i + lane), n, best, best_ids);
+                threshold = best[n - 1];
+            }
+        }
+    }
+#endif
+    for (; i < count; i++)
+        if (x[i] > threshold) {
+            insert_ranked(x[i], ids ? ids[i] : base + (int32_t)i, n, best, best_ids);
+            threshold = best[n - 1];
+        }
+}
+
 void lm_top_k(const float *x, int64_t count, int64_t n, int32_t *out_index, float *out_value) {
     for (int64_t i = 0; i < n; i++) {
         out_value[i] = -INFINITY;
@@ -223,27 +268,13 @@ void lm_top_k(const float *x, int64_t count, int64_t n, int32_t *out_index, floa
     int64_t i = 0;
     int64_t filled = 0;
     for (; i < count && filled < n; i++, filled++) insert_ranked(x[i], (int32_t)i, filled + 1, out_value, out_index);
-    float threshold = out_value[n - 1];
-#if defined(__AVX2__)
-    // Most candidates lose to the current n-th best: test 8 at a time and skip the block.
-    for (; i + 8 <= count; i += 8) {
-        __m256 block = _mm256_loadu_ps(x + i);
-        int mask = _mm256_movemask_ps(_mm256_cmp_ps(block, _mm256_set1_ps(threshold), _CMP_GT_OQ));
-        while (mask) {
-            int lane = __builtin_ctz(mask);
-            mask &= mask - 1;
-            if (x[i + lane] > threshold) {
-                insert_ranked(x[i + lane], (int32_t)(i + lane), n, out_value, out_index);
-                threshold = out_value[n - 1];
-            }
-        }
-    }
-#endif
-    for (; i < count; i++)
-        if (x[i] > threshold) {
-            insert_ranked(x[i], (int32_t)i, n, out_value, out_index);
-            threshold = out_value[n - 1];
-        }
+    scan_ranked(x, i, count, NULL, 0, n, out_value, out_index);
+}
+
+void lm_top_k_merge(
+    const float *x, int64_t count, const int32_t *ids, int32_t base, int64_t n, int32_t *best_index, float *best_value) {
+    if (n <= 0) return;
+    scan_ranked(x, 0, count, ids, base, n, best_value, best_index);
 }
 
 void lm_to_half(const float *src, uint16_t *dst, int64_t n) {

@@ -43,9 +43,11 @@ struct InvariantTests {
         #expect(open > 0.1, "memory changes the hidden states by \(open)")
     }
 
-    @Test("with an empty memory every method's memory layer is plain local attention", arguments: [
-        ReferenceMethod.memtrmGate, .memtrmJoint, .longmem, .longmemInit,
-    ])
+    @Test(
+        "with an empty memory every method's memory layer is plain local attention",
+        arguments: [
+            ReferenceMethod.memtrmGate, .memtrmJoint, .longmem, .longmemInit,
+        ])
     func emptyMemory(method: ReferenceMethod) throws {
         let model = try method.load()
         let first = try hiddenStates(model).first

@@ -19,9 +19,10 @@ struct NaiveBank {
             evicted += gone * chunk
         }
         for c in 0..<newChunks {
-            chunks.append((0..<heads).map { head in
-                (0..<chunk).flatMap { t in (0..<dimension).map { keys.row(c * chunk + t)[head * dimension + $0] } }
-            })
+            chunks.append(
+                (0..<heads).map { head in
+                    (0..<chunk).flatMap { t in (0..<dimension).map { keys.row(c * chunk + t)[head * dimension + $0] } }
+                })
         }
         written += newChunks * chunk
     }
@@ -30,7 +31,8 @@ struct NaiveBank {
     func top(_ n: Int, query: [Float], head: Int) -> [Int] {
         let scores = chunks.map { chunk -> Double in
             (0..<dimension).reduce(0.0) { total, d in
-                let mean = (0..<self.chunk).reduce(0.0) { $0 + Double(chunk[head][$1 * dimension + d]) } / Double(self.chunk)
+                let mean =
+                    (0..<self.chunk).reduce(0.0) { $0 + Double(chunk[head][$1 * dimension + d]) } / Double(self.chunk)
                 return total + mean * Double(query[d])
             }
         }
@@ -40,9 +42,11 @@ struct NaiveBank {
 
 @Suite("Memory bank: the official write, eviction and retrieval rules")
 struct MemoryBankTests {
-    @Test("counters, FIFO eviction of two segments' worth, trailing-token drop", arguments: [
-        [64, 64, 64, 64, 64, 64], [8, 64, 30, 64, 64, 64], [10, 10, 3, 64, 64],
-    ])
+    @Test(
+        "counters, FIFO eviction of two segments' worth, trailing-token drop",
+        arguments: [
+            [64, 64, 64, 64, 64, 64], [8, 64, 30, 64, 64, 64], [10, 10, 3, 64, 64],
+        ])
     func writes(segments: [Int]) throws {
         var random = SeededRandom(seed: UInt64(segments.reduce(0, +)))
         let configuration = MemoryConfiguration(memorySize: 256, chunkSize: 4, topK: 16, retrievalLayer: 0)
@@ -52,8 +56,11 @@ struct MemoryBankTests {
             let keys = random.tensor([length, 16], scale: 2)
             bank.write(keys: keys.data, keyStride: 16, values: keys.data, valueStride: 16, tokens: length)
             naive.write(keys)
-            #expect(bank.statistics == MemoryStatistics(
-                tokensWritten: naive.written, tokensResident: naive.chunks.count * 4, tokensEvicted: naive.evicted))
+            #expect(
+                bank.statistics
+                    == MemoryStatistics(
+                        tokensWritten: naive.written, tokensResident: naive.chunks.count * 4,
+                        tokensEvicted: naive.evicted))
             // Every query retrieves the same chunks as a brute-force search over the naive list.
             let queries = random.tensor([5, 16], scale: 2)
             let retrieved = bank.retrieve(queries.data, stride: 16, rows: 5, queryHeads: 2)
@@ -62,7 +69,9 @@ struct MemoryBankTests {
                     let query = (0..<8).map { queries.row(row)[head * 8 + $0] }
                     let expected = naive.top(4, query: query, head: head).map { naive.chunks[$0][head] }
                     let slots = retrieved.slots[((row * 2) + head) * 4..<((row * 2) + head) * 4 + retrieved.available]
-                    let found = slots.map { slot in (0..<4).flatMap { bank.storedKey(head: head, slot: Int(slot), token: $0) } }
+                    let found = slots.map { slot in
+                        (0..<4).flatMap { bank.storedKey(head: head, slot: Int(slot), token: $0) }
+                    }
                     let rounded = expected.map { $0.map { Float(Float16($0)) } }
                     #expect(Set(found.map { $0.description }) == Set(rounded.map { $0.description }))
                 }
@@ -84,7 +93,8 @@ struct MemoryBankTests {
         index.append(means, chunks: chunks)
         let rows = 70
         let queries = random.floats(rows * heads * 2 * dimension)  // 6 query heads in groups of 2
-        let matches = index.search(queries, stride: heads * 2 * dimension, rows: rows, queryHeads: heads * 2, perQuery: perQuery)
+        let matches = index.search(
+            queries, stride: heads * 2 * dimension, rows: rows, queryHeads: heads * 2, perQuery: perQuery)
         for row in 0..<rows {
             for queryHead in 0..<(heads * 2) {
                 let head = queryHead / 2

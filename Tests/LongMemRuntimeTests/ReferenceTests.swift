@@ -9,6 +9,8 @@ import Testing
 enum ReferenceMethod: String, CaseIterable, Sendable {
     case local, memtrmGate = "memtrm_gate", memtrmJoint = "memtrm_joint", longmem
     case longmemInit = "longmem_init", longmemFaithful = "longmem_faithful"
+    /// Not in the reference: the InfLLM-style block memory on the same backbone.
+    case infllm
 
     func load(precision: MemoryPrecision = .float16) throws -> MemoryAugmentedModel {
         var memory = MemoryOptions(memorySize: 256, chunkSize: 4, topK: 16, retrievalLayer: 2, precision: precision)
@@ -24,6 +26,8 @@ enum ReferenceMethod: String, CaseIterable, Sendable {
         case .longmemFaithful:
             memory.faithful = true
             return try MethodLoader.load(folder, method: .longmem, memory: memory)
+        case .infllm:
+            return try MethodLoader.load(folder, method: .infllm, memory: memory)
         }
     }
 
@@ -64,7 +68,9 @@ struct ReferenceTests {
     }
 
     /// Largest |Δ logit| over the reference's stored rows of segment `index`.
-    func difference(_ logits: Tensor, _ fixture: LongMemFixture, _ stream: String, _ method: String, _ index: Int) throws
+    func difference(
+        _ logits: Tensor, _ fixture: LongMemFixture, _ stream: String, _ method: String, _ index: Int
+    ) throws
         -> Float
     {
         let rows = try #require(fixture.streams[stream]).logit_rows[index]
@@ -98,15 +104,18 @@ struct ReferenceTests {
         try runReference(fixture, stream: stream, method: method, precision: .float16) { index, logits, statistics in
             let counters = expected[index]
             #expect(
-                statistics == MemoryStatistics(
-                    tokensWritten: counters.written, tokensResident: counters.resident, tokensEvicted: counters.evicted),
+                statistics
+                    == MemoryStatistics(
+                        tokensWritten: counters.written, tokensResident: counters.resident,
+                        tokensEvicted: counters.evicted),
                 "segment \(index)")
             let gap = try difference(logits, fixture, stream, method.rawValue, index)
             #expect(gap < 1e-3, "segment \(index): max |Δ logit| = \(gap)")
             let length = tokens.segment_lengths[index]
             let reference = try fixture.tensor(stream, method.rawValue, segment: index, "logprobs").toArray()
             let logprobs = (0..<(length - 1)).map { t in
-                logits.row(t)[tokens.tokens[start + t + 1]] - Float(Softmax.logSumExp(logits.row(t), count: logits.columns))
+                logits.row(t)[tokens.tokens[start + t + 1]]
+                    - Float(Softmax.logSumExp(logits.row(t), count: logits.columns))
             }
             #expect(Tolerance.maxAbsDifference(logprobs, reference) < 1e-3, "segment \(index) log-probs")
             start += length

@@ -22,10 +22,19 @@ struct RuntimeErrorTests {
         "memory options are checked against the backbone",
         arguments: [
             (MemoryOptions(retrievalLayer: 4), "--retrieval-layer: 4 is outside the backbone's blocks 0...3"),
-            (MemoryOptions(memorySize: 256, chunkSize: 3, topK: 12), "--chunk-size: 3 does not divide --memory-size 256"),
+            (
+                MemoryOptions(memorySize: 256, chunkSize: 3, topK: 12),
+                "--chunk-size: 3 does not divide --memory-size 256"
+            ),
             (MemoryOptions(memorySize: 256, chunkSize: 8, topK: 4), "--chunk-size: 8 must divide --top-k 4"),
-            (MemoryOptions(memorySize: 256, chunkSize: 4, topK: 512), "--top-k: 512 tokens is more than the memory can hold (256 tokens)"),
-            (MemoryOptions(memorySize: 64, chunkSize: 4, topK: 16), "--memory-size: 64 tokens is less than two 64-token segments"),
+            (
+                MemoryOptions(memorySize: 256, chunkSize: 4, topK: 512),
+                "--top-k: 512 tokens is more than the memory can hold (256 tokens)"
+            ),
+            (
+                MemoryOptions(memorySize: 64, chunkSize: 4, topK: 16),
+                "--memory-size: 64 tokens is less than two 64-token segments"
+            ),
         ])
     func memoryOptions(options: MemoryOptions, expected: String) {
         for method in [MethodKind.memtrm, .longmem] {
@@ -68,7 +77,10 @@ struct RuntimeErrorTests {
     func shapeMismatch() throws {
         try withFolder(config: { $0["n_embd"] = 32 }) { folder in
             let text = message { _ = try load(folder, .local, MemoryOptions()) }
-            #expect(text == "tensor '\(folder)/model.safetensors: backbone.wte.weight': expected shape [512, 32], found [512, 64]")
+            #expect(
+                text
+                    == "tensor '\(folder)/model.safetensors: backbone.wte.weight': expected shape [512, 32], found [512, 64]"
+            )
         }
     }
 
@@ -79,7 +91,10 @@ struct RuntimeErrorTests {
             tensors.map { $0.name == "sidenet.layers.0.fc1.weight" ? ($0.name, Tensor(zeros: [512, 128])) : $0 }
         }) { folder in
             let text = message { _ = try load(folder, .longmem, MemoryOptions()) }
-            #expect(text == "tensor '\(folder)/model.safetensors: sidenet.layers.0.fc1.weight': expected shape [256, 64], found [512, 128]")
+            #expect(
+                text
+                    == "tensor '\(folder)/model.safetensors: sidenet.layers.0.fc1.weight': expected shape [256, 64], found [512, 128]"
+            )
         }
         // A SideNet with the wrong number of layers.
         try withFolder(config: { $0["sidenet_layers"] = 3 }) { folder in

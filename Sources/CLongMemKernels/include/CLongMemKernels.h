@@ -40,6 +40,13 @@ int64_t lm_argmax(const float *x, int64_t n);
 /// The n largest of x[0 ..< count]: their indices (descending by value, the lower index first on ties)
 /// into out_index and values into out_value; positions past count are -1 / -infinity.
 void lm_top_k(const float *x, int64_t count, int64_t n, int32_t *out_index, float *out_value);
+/// Merges candidates into a running top-n list (the tiled form of lm_top_k: a search scores one block of
+/// chunks at a time and keeps only n per query). best_index/best_value hold n entries, descending, -1 /
+/// -infinity where empty; candidate i has value x[i] and index ids[i], or base + i when ids is NULL. A
+/// candidate enters only when strictly greater than the current n-th value, so on ties the entry already
+/// held, or the earlier candidate, stays first (lm_top_k's order when blocks arrive in index order).
+void lm_top_k_merge(
+    const float *x, int64_t count, const int32_t *ids, int32_t base, int64_t n, int32_t *best_index, float *best_value);
 
 /// Attention of one query over the tokens of memory chunks: `slot_count` chunk slots (indices into
 /// keys/values, each slot holding `chunk` tokens of `dim` elements, `slot_stride` elements apart),

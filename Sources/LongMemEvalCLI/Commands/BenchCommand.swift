@@ -3,10 +3,20 @@ import Foundation
 import LongMemModels
 import LongMemTensor
 
-/// Prefill and decode speed, in the spirit of llama-bench.
+/// `longmem-eval bench`: speed measurements, one subcommand each.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Measure speed: a model's prefill and decode (default), retrieval, memory footprint.",
+        subcommands: [BenchModelCommand.self, BenchRetrievalCommand.self, BenchMemoryCommand.self],
+        defaultSubcommand: BenchModelCommand.self
+    )
+}
+
+/// Prefill and decode speed, in the spirit of llama-bench.
+struct BenchModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
         abstract: "Measure prefill tokens/s and decode ms/token of a model.",
         discussion: """
             Prefill: one forward pass over --tokens random token ids plus the logits of every position, reduced
@@ -48,7 +58,8 @@ struct BenchCommand: ParsableCommand {
         let scratch = ScratchSpace()
         let prefill = {
             let hidden = try model.hiddenStates(for: [input])
-            _ = LogitReduction.predictions(hidden: hidden, head: model.outputHead, rows: Array(input.indices), targets: targets,
+            _ = LogitReduction.predictions(
+                hidden: hidden, head: model.outputHead, rows: Array(input.indices), targets: targets,
                 scratch: scratch)
         }
         try prefill()
@@ -69,8 +80,13 @@ struct BenchCommand: ParsableCommand {
         if json {
             print(JSONLine.encode(result))
         } else {
-            print("model \(directory.name) (\(descriptor.architecture)), \(Parallel.threads) threads, BLAS core \(BLAS.coreName)")
-            print(String(format: "prefill %5d tokens  %9.1f tokens/s  (median of %d: %.3f s)", tokens, Double(tokens) / median, repetitions, median))
+            print(
+                "model \(directory.name) (\(descriptor.architecture)), \(Parallel.threads) threads, BLAS core \(BLAS.coreName)"
+            )
+            print(
+                String(
+                    format: "prefill %5d tokens  %9.1f tokens/s  (median of %d: %.3f s)", tokens,
+                    Double(tokens) / median, repetitions, median))
             if let decode { print(String(format: "decode  %5d tokens  %9.2f ms/token", decodeTokens, decode)) }
         }
     }

@@ -28,7 +28,7 @@ public final class MemoryBank: @unchecked Sendable {
         self.heads = heads
         self.dimension = dimension
         let capacity = configuration.capacityChunks
-        self.index = index ?? ExactChunkIndex(heads: heads, dimension: dimension, capacity: capacity)
+        self.index = index ?? configuration.index.make(heads: heads, dimension: dimension, capacity: capacity)
         let bytes = heads * capacity * configuration.chunkSize * dimension * configuration.precision.byteWidth
         keys = .allocate(byteCount: bytes, alignment: 64)
         values = .allocate(byteCount: bytes, alignment: 64)

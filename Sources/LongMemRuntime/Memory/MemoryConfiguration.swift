@@ -14,12 +14,15 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
     /// Reproduce the official code's quirk of reading an empty (all-zero) slot for each missing neighbour
     /// while memory holds fewer than topK / chunkSize chunks; by default missing neighbours are masked.
     public var faithful: Bool
+    /// How chunks are found: exact search (LongMem's faiss `IndexFlatIP`) by default.
+    public var index: RetrievalIndexKind
 
     public init(
         memorySize: Int = 65_536, chunkSize: Int = 4, topK: Int = 64, retrievalLayer: Int, faithful: Bool = false,
-        precision: MemoryPrecision = .float16
+        precision: MemoryPrecision = .float16, index: RetrievalIndexKind = .exact
     ) {
         self.precision = precision
+        self.index = index
         self.memorySize = memorySize
         self.chunkSize = chunkSize
         self.topK = topK
@@ -37,11 +40,13 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
     public func validate(layers: Int, segmentLength: Int) throws {
         guard (0..<layers).contains(retrievalLayer) else {
             throw RuntimeError.invalidOption(
-                option: "--retrieval-layer", detail: "\(retrievalLayer) is outside the backbone's blocks 0...\(layers - 1)")
+                option: "--retrieval-layer",
+                detail: "\(retrievalLayer) is outside the backbone's blocks 0...\(layers - 1)")
         }
         guard chunkSize >= 1, memorySize >= 1, topK >= 1 else {
             throw RuntimeError.invalidOption(
-                option: "--chunk-size/--memory-size/--top-k", detail: "must be positive (got \(chunkSize), \(memorySize), \(topK))")
+                option: "--chunk-size/--memory-size/--top-k",
+                detail: "must be positive (got \(chunkSize), \(memorySize), \(topK))")
         }
         guard memorySize % chunkSize == 0 else {
             throw RuntimeError.invalidOption(
@@ -49,7 +54,8 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
         }
         guard chunkSize <= topK, topK % chunkSize == 0 else {
             throw RuntimeError.invalidOption(
-                option: "--chunk-size", detail: "\(chunkSize) must divide --top-k \(topK) (retrieval takes whole chunks)")
+                option: "--chunk-size",
+                detail: "\(chunkSize) must divide --top-k \(topK) (retrieval takes whole chunks)")
         }
         guard chunksPerQuery <= capacityChunks else {
             throw RuntimeError.invalidOption(
@@ -59,6 +65,41 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
             throw RuntimeError.invalidOption(
                 option: "--memory-size",
                 detail: "\(memorySize) tokens is less than two \(segmentLength)-token segments (the eviction unit)")
+        }
+        try index.validate(capacityChunks: capacityChunks)
+    }
+}
+
+/// The retrieval index behind a memory bank.
+public enum RetrievalIndexKind: Sendable, Codable, Equatable {
+    /// Every chunk scored for every query: LongMem's own choice (faiss `IndexFlatIP`).
+    case exact
+    /// Inverted lists over `lists` k-means centroids per head, `probes` of them scanned per query
+    /// (faiss `IndexIVFFlat`); for memories far beyond 65,536 tokens. Exact until 39 chunks per list are held.
+    case ivf(lists: Int, probes: Int)
+
+    /// A fresh, empty index of this kind.
+    public func make(heads: Int, dimension: Int, capacity: Int) -> ChunkIndex {
+        switch self {
+        case .exact: ExactChunkIndex(heads: heads, dimension: dimension, capacity: capacity)
+        case .ivf(let lists, let probes):
+            IVFChunkIndex(heads: heads, dimension: dimension, capacity: capacity, lists: lists, probes: probes)
+        }
+    }
+
+    func validate(capacityChunks: Int) throws {
+        guard case .ivf(let lists, let probes) = self else { return }
+        guard lists >= 1, (1...lists).contains(probes) else {
+            throw RuntimeError.invalidOption(
+                option: "--ivf-probes", detail: "must be in 1...--ivf-lists (got \(probes) probes of \(lists) lists)")
+        }
+        // A memory that can never hold the training sample would silently stay exact.
+        let threshold = lists * IVFChunkIndex.pointsPerList
+        guard threshold <= capacityChunks else {
+            throw RuntimeError.invalidOption(
+                option: "--ivf-lists",
+                detail: "\(lists) lists train on \(threshold) chunks but the memory holds only \(capacityChunks); "
+                    + "use at most \(capacityChunks / IVFChunkIndex.pointsPerList) lists or a larger --memory-size")
         }
     }
 }

@@ -47,6 +47,19 @@ public final class LongMemModel: MemoryAugmentedModel {
         try run([tokens], remember: remember)
     }
 
+    public func makePrefixCache(capacity: Int) throws -> PrefixCache {
+        PrefixCache(backbone: backbone.makeCache(capacity: capacity), sideNet: sideNet.makeCache(capacity: capacity))
+    }
+
+    public func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor {
+        guard let sideNetCache = cache.sideNet else {
+            throw RuntimeError.invalidOption(option: "prefix cache", detail: "made by another method")
+        }
+        let options = ForwardOptions(capturedHiddenStates: sideNet.neededHiddenStates)
+        let states = try backbone.forward(appending: tokens, to: cache.backbone, options: options).hiddenStates
+        return sideNet.forward(hiddenStates: states, spans: [], memory: memoryBank, cache: sideNetCache)
+    }
+
     private func run(_ sequences: [[Int]], remember: Bool) throws -> Tensor {
         // The backbone runs unchanged; block m's keys and values are recorded for the write.
         let recorder = MemoryLayerOverride(

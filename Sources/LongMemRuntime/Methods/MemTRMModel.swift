@@ -31,8 +31,21 @@ public final class MemTRMModel: MemoryAugmentedModel {
     public func resetMemory() { memoryBank.reset() }
 
     public func hiddenStates(for sequences: [[Int]]) throws -> Tensor {
-        let override = MemoryLayerOverride(layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: false)
+        let override = MemoryLayerOverride(
+            layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: false)
         return try backbone.forward(sequences, options: ForwardOptions(attentionOverride: override)).hidden
+    }
+
+    public func makePrefixCache(capacity: Int) throws -> PrefixCache {
+        PrefixCache(backbone: try incremental(backbone).makeCache(capacity: capacity))
+    }
+
+    public func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor {
+        let override = MemoryLayerOverride(
+            layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: false)
+        return try incremental(backbone).forward(
+            appending: tokens, to: cache.backbone, options: ForwardOptions(attentionOverride: override)
+        ).hidden
     }
 
     public func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor {

@@ -16,6 +16,42 @@ public protocol MemoryAugmentedModel: LanguageModel {
     /// `remember`, the segment's keys and values are written to memory (after its forward, as the
     /// official code does, so a segment never retrieves itself).
     func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor
+
+    /// An empty cache for continuing one sequence token block by token block.
+    func makePrefixCache(capacity: Int) throws -> PrefixCache
+    /// Hidden states (T, C) of `tokens` appended after the cached ones, reading (never writing) memory:
+    /// a shared prefix (demonstrations, a context) is computed once and each continuation after it.
+    func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor
+}
+
+/// The keys and values of a shared prefix: the backbone's, and the SideNet's for LongMem.
+public final class PrefixCache {
+    public let backbone: KVCache
+    let sideNet: KVCache?
+
+    init(backbone: KVCache, sideNet: KVCache? = nil) {
+        self.backbone = backbone
+        self.sideNet = sideNet
+    }
+
+    public var count: Int { backbone.count }
+
+    /// Forgets every token after the first `count`, to continue the prefix another way.
+    public func rewind(to count: Int) {
+        backbone.rewind(to: count)
+        sideNet?.rewind(to: count)
+    }
+}
+
+extension MemoryAugmentedModel {
+    /// The backbone as an incremental decoder, or an error naming the method.
+    func incremental(_ backbone: LanguageModel) throws -> IncrementalDecoder {
+        guard let decoder = backbone as? IncrementalDecoder else {
+            throw RuntimeError.unsupportedMethod(
+                method: method + " with a shared prefix", architecture: backbone.descriptor.architecture)
+        }
+        return decoder
+    }
 }
 
 extension MemoryAugmentedModel {
@@ -37,6 +73,14 @@ public final class LocalModel: MemoryAugmentedModel {
     public func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor {
         try backbone.hiddenStates(for: [tokens])
     }
+
+    public func makePrefixCache(capacity: Int) throws -> PrefixCache {
+        PrefixCache(backbone: try incremental(backbone).makeCache(capacity: capacity))
+    }
+
+    public func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor {
+        try incremental(backbone).forward(appending: tokens, to: cache.backbone, options: ForwardOptions()).hidden
+    }
 }
 
 /// Replaces one backbone block's attention with memory-fused attention, and records the block's
@@ -57,27 +101,40 @@ final class MemoryLayerOverride: AttentionOverride {
         self.records = records
     }
 
-    func attend(_ projections: AttentionProjections, into output: UnsafeMutablePointer<Float>, outputStride: Int) {
-        if records {
-            let width = projections.geometry.keyWidth, rows = projections.tokens
-            let keys = Tensor(uninitialized: [rows, width]), values = Tensor(uninitialized: [rows, width])
-            for row in 0..<rows {
-                keys.row(row).update(from: projections.key + row * projections.keyStride, count: width)
-                values.row(row).update(from: projections.value + row * projections.valueStride, count: width)
-            }
-            recordedKeys = keys
-            recordedValues = values
-        }
+    func overrides(layer: Int) -> Bool { layer == self.layer }
+
+    func attend(
+        layer: Int, _ projections: AttentionProjections, into output: UnsafeMutablePointer<Float>, outputStride: Int
+    ) {
+        if records { (recordedKeys, recordedValues) = Self.copyKeysAndValues(projections) }
         if let fusion, !memory.isEmpty {
-            MemoryAttention.attend(projections, memory: memory, fusion: fusion, into: output, outputStride: outputStride)
+            MemoryAttention.attend(
+                projections, memory: memory, fusion: fusion, into: output, outputStride: outputStride)
         } else {
             projections.standard(into: output, outputStride: outputStride)
         }
     }
 
+    /// Copies of the block's keys and values (T, kvHeads * D) for a write after the forward pass; rotary
+    /// backbones give their keys before rotation (see MemoryAttention).
+    static func copyKeysAndValues(_ projections: AttentionProjections) -> (keys: Tensor, values: Tensor) {
+        let (key, keyStride) =
+            projections.rotary.map { ($0.unrotatedKey, $0.keyStride) }
+            ?? (projections.key, projections.keyStride)
+        let width = projections.geometry.keyWidth, rows = projections.tokens
+        let keys = Tensor(uninitialized: [rows, width]), values = Tensor(uninitialized: [rows, width])
+        for row in 0..<rows {
+            keys.row(row).update(from: key + row * keyStride, count: width)
+            values.row(row).update(from: projections.value + row * projections.valueStride, count: width)
+        }
+        return (keys, values)
+    }
+
     /// Writes what was recorded to the memory bank.
     func commit() {
         guard let keys = recordedKeys, let values = recordedValues else { return }
-        memory.write(keys: keys.data, keyStride: keys.columns, values: values.data, valueStride: values.columns, tokens: keys.rows)
+        memory.write(
+            keys: keys.data, keyStride: keys.columns, values: values.data, valueStride: values.columns,
+            tokens: keys.rows)
     }
 }

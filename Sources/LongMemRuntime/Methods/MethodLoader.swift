@@ -11,6 +11,8 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable {
     case memtrmJoint = "memtrm-joint"
     /// Backbone + SideNet + memory.
     case longmem
+    /// Training-free block memory in every block (InfLLM-style): initial tokens + retrieved chunks + local.
+    case infllm
 }
 
 /// Memory options from the command line; nil keeps the model folder's (or LongMem's) default.
@@ -21,12 +23,18 @@ public struct MemoryOptions: Sendable, Equatable {
     public var retrievalLayer: Int?
     public var faithful: Bool
     public var precision: MemoryPrecision
+    /// InfLLM-style: the document's first tokens every block always attends to.
+    public var initialTokens: Int
+    public var index: RetrievalIndexKind
 
     public init(
         memorySize: Int? = nil, chunkSize: Int? = nil, topK: Int? = nil, retrievalLayer: Int? = nil,
-        faithful: Bool = false, precision: MemoryPrecision = .float16
+        faithful: Bool = false, precision: MemoryPrecision = .float16, initialTokens: Int = 4,
+        index: RetrievalIndexKind = .exact
     ) {
         self.precision = precision
+        self.index = index
+        self.initialTokens = initialTokens
         self.memorySize = memorySize
         self.chunkSize = chunkSize
         self.topK = topK
@@ -48,26 +56,40 @@ struct LongMemFolderConfiguration: Decodable {
 
 /// Builds the model a method needs from a model folder.
 public enum MethodLoader {
-    public static func load(_ directory: ModelDirectory, method: MethodKind, memory options: MemoryOptions) throws
+    public static func load(
+        _ directory: ModelDirectory, method: MethodKind, memory options: MemoryOptions
+    ) throws
         -> MemoryAugmentedModel
     {
-        let configurationPath = try directory.requireFile("config.json")
-        let modelType = try ConfigurationFile.modelType(path: configurationPath)
-        if modelType == "longmem" { return try loadLongMemFolder(directory, method: method, options: options) }
+        if try directory.ggufModelPath() == nil,
+            try ConfigurationFile.modelType(path: try directory.requireFile("config.json")) == "longmem"
+        {
+            return try loadLongMemFolder(directory, method: method, options: options)
+        }
         let backbone = try ModelRegistry.load(directory)
         switch method {
         case .local:
             return LocalModel(backbone: backbone)
         case .memtrm, .memtrmJoint:
             guard let transformer = backbone as? TransformerBackbone else {
-                throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+                throw RuntimeError.unsupportedMethod(
+                    method: method.rawValue, architecture: backbone.descriptor.architecture)
             }
             return try MemTRMModel(
                 backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
                 fusion: fusion(method, heads: transformer.attentionGeometry.heads))
+        case .infllm:
+            guard let transformer = backbone as? TransformerBackbone else {
+                throw RuntimeError.unsupportedMethod(
+                    method: method.rawValue, architecture: backbone.descriptor.architecture)
+            }
+            return try InfLLMModel(
+                backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
+                initialTokens: options.initialTokens)
         case .longmem:
             guard let newgpt = backbone as? NewGPTModel else {
-                throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+                throw RuntimeError.unsupportedMethod(
+                    method: method.rawValue, architecture: backbone.descriptor.architecture)
             }
             let memory = configuration(options, layers: newgpt.layerCount)
             let sideNet = SideNet(initialisedFrom: newgpt, memoryLayer: memory.retrievalLayer / 2)
@@ -77,7 +99,9 @@ public enum MethodLoader {
 
     /// A folder written by Scripts/convert_longmem_checkpoint.py: backbone tensors under `backbone.`,
     /// SideNet tensors under `sidenet.`, memory defaults in config.json.
-    static func loadLongMemFolder(_ directory: ModelDirectory, method: MethodKind, options: MemoryOptions) throws
+    static func loadLongMemFolder(
+        _ directory: ModelDirectory, method: MethodKind, options: MemoryOptions
+    ) throws
         -> MemoryAugmentedModel
     {
         let configurationPath = try directory.requireFile("config.json")
@@ -93,15 +117,21 @@ public enum MethodLoader {
         case .local: return LocalModel(backbone: backbone)
         case .memtrm, .memtrmJoint:
             return try MemTRMModel(
-                backbone: backbone, configuration: memory, fusion: fusion(method, heads: backbone.attentionGeometry.heads))
+                backbone: backbone, configuration: memory,
+                fusion: fusion(method, heads: backbone.attentionGeometry.heads))
+        case .infllm:
+            return try InfLLMModel(backbone: backbone, configuration: memory, initialTokens: options.initialTokens)
         case .longmem:
             guard folder.sidenet_layers * 2 == backbone.layerCount else {
                 throw RuntimeError.incompatibleWeights(
                     path: configurationPath,
-                    detail: "sidenet_layers \(folder.sidenet_layers) does not fit a \(backbone.layerCount)-block backbone")
+                    detail:
+                        "sidenet_layers \(folder.sidenet_layers) does not fit a \(backbone.layerCount)-block backbone")
             }
             let weightsPath = try directory.requireFile("model.safetensors")
-            let binder = WeightBinder(source: try SafeTensorsFile.open(weightsPath)) { $0.hasPrefix("sidenet.") ? $0 : nil }
+            let binder = WeightBinder(source: try SafeTensorsFile.open(weightsPath)) {
+                $0.hasPrefix("sidenet.") ? $0 : nil
+            }
             let sideNet = try SideNet(
                 binder: binder, layers: folder.sidenet_layers, memoryLayer: folder.memory_layer, backbone: backbone,
                 layerNormEpsilon: folder.sidenet_layer_norm_epsilon ?? SideNet.defaultLayerNormEpsilon)
@@ -114,7 +144,7 @@ public enum MethodLoader {
         MemoryConfiguration(
             memorySize: options.memorySize ?? 65_536, chunkSize: options.chunkSize ?? 4, topK: options.topK ?? 64,
             retrievalLayer: options.retrievalLayer ?? MemoryConfiguration.defaultRetrievalLayer(layers: layers),
-            faithful: options.faithful, precision: options.precision)
+            faithful: options.faithful, precision: options.precision, index: options.index)
     }
 
     static func fusion(_ method: MethodKind, heads: Int) -> MemoryFusion {

@@ -27,7 +27,8 @@ public struct SegmentDriver {
     /// the memory counters after its write to `body`. `remember` false for a segment keeps it out of memory.
     public func run(
         _ tokens: [Int], remember: (Int) -> Bool = { _ in true },
-        _ body: (_ index: Int, _ segment: ArraySlice<Int>, _ hidden: Tensor, _ statistics: MemoryStatistics) throws -> Void
+        _ body: (_ index: Int, _ segment: ArraySlice<Int>, _ hidden: Tensor, _ statistics: MemoryStatistics) throws ->
+            Void
     ) throws {
         try run(segments: segments(of: tokens), remember: remember, body)
     }
@@ -35,7 +36,8 @@ public struct SegmentDriver {
     /// As `run(_:remember:_:)`, over segments cut by the caller (each at most the local window).
     public func run(
         segments: [ArraySlice<Int>], remember: (Int) -> Bool = { _ in true },
-        _ body: (_ index: Int, _ segment: ArraySlice<Int>, _ hidden: Tensor, _ statistics: MemoryStatistics) throws -> Void
+        _ body: (_ index: Int, _ segment: ArraySlice<Int>, _ hidden: Tensor, _ statistics: MemoryStatistics) throws ->
+            Void
     ) throws {
         guard !segments.isEmpty, segments.allSatisfy({ !$0.isEmpty }) else { throw RuntimeError.emptyStream }
         model.resetMemory()

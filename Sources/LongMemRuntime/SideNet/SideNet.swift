@@ -53,7 +53,8 @@ public final class SideNet: @unchecked Sendable {
     /// the final LayerNorm copies ln_f, and every memory gate starts at sigmoid(0) = 0.5. The copied
     /// LayerNorms keep the SideNet's own epsilon (only weights are copied).
     public init(
-        initialisedFrom backbone: NewGPTModel, memoryLayer: Int, layerNormEpsilon epsilon: Float = SideNet.defaultLayerNormEpsilon
+        initialisedFrom backbone: NewGPTModel, memoryLayer: Int,
+        layerNormEpsilon epsilon: Float = SideNet.defaultLayerNormEpsilon
     ) {
         let count = backbone.layerCount / 2
         layers = (0..<count).map { backbone.blocks[2 * $0 + 1].withLayerNormEpsilon(epsilon) }
@@ -79,9 +80,17 @@ public final class SideNet: @unchecked Sendable {
     /// The backbone hidden states a forward pass needs: H[0], H[2], ..., H[2n].
     public var neededHiddenStates: Set<Int> { Set((0...layers.count).map { reductionFactor * $0 }) }
 
+    /// A KV cache for the SideNet's own attention (one layer per SideNet layer).
+    func makeCache(capacity: Int) -> KVCache {
+        KVCache(layers: layers.count, capacity: capacity, width: geometry.queryWidth)
+    }
+
     /// (T, C) SideNet output after its final LayerNorm, reading `memory` in the memory layer when it holds
-    /// anything (the official code falls back to plain attention on an empty memory).
-    func forward(hiddenStates states: [Int: Tensor], spans: [AttentionSpan], memory: MemoryBank?) -> Tensor {
+    /// anything (the official code falls back to plain attention on an empty memory). With `cache`, the
+    /// tokens continue the cached ones (one sequence) and the cache grows by T.
+    func forward(
+        hiddenStates states: [Int: Tensor], spans: [AttentionSpan], memory: MemoryBank?, cache: KVCache? = nil
+    ) -> Tensor {
         let x = states[0]!.copy()
         let width = x.columns, count = x.rows
         let normed = scratch.tensor(0, [count, width])
@@ -91,10 +100,7 @@ public final class SideNet: @unchecked Sendable {
         for (index, layer) in layers.enumerated() {
             layer.norm(x, into: normed)
             layer.queryKeyValue(normed, into: qkv)
-            let projections = AttentionProjections(
-                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
-                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: count, spans: spans, geometry: geometry,
-                scratch: scratch)
+            let projections = self.projections(qkv, spans: spans, cache: cache, layer: index)
             if index == memoryLayer, let memory, !memory.isEmpty {
                 MemoryAttention.attend(
                     projections, memory: memory, fusion: .gated(memoryBias: memoryBias), into: attended.data,
@@ -111,6 +117,26 @@ public final class SideNet: @unchecked Sendable {
             layer.feedForwardOut.accumulate(inner, into: x)
         }
         finalNorm(x, into: x)
+        cache?.commit(count)
         return x
+    }
+
+    /// Views of the fused (T, 3C) projections; with a cache, keys and values are appended to it first.
+    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections
+    {
+        let width = qkv.columns / 3
+        guard let cache else {
+            return AttentionProjections(
+                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
+                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans, geometry: geometry,
+                scratch: scratch)
+        }
+        cache.store(
+            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+        let span = AttentionSpan(queryStart: 0, queryCount: qkv.rows, keyStart: 0, pastCount: cache.count)
+        return AttentionProjections(
+            query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
+            value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: [span], geometry: geometry,
+            scratch: scratch)
     }
 }
