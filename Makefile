@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export LONGMEM_EVAL_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: setup build test lint format bench fixtures quickstart
+.PHONY: setup build test regress regress-update lint format bench fixtures quickstart
 
 setup:
 	Scripts/setup.sh
@@ -13,6 +13,14 @@ build: setup
 test: setup
 	swift build --build-tests
 	swift test --skip-build
+
+# The regression suite (after `make test` has built the tool): small real runs checked against
+# Reports/baselines/; `make regress-update` rewrites the baselines deliberately.
+regress:
+	Scripts/regress.sh
+
+regress-update:
+	Scripts/regress.sh --update
 
 lint:
 	swift format lint --strict --recursive Sources Tests Package.swift
@@ -27,7 +35,8 @@ bench: build
 fixtures:
 	cd Scripts/reference && python3 make_gpt2_fixture.py && python3 make_safetensors_fixture.py \
 		&& python3 make_tokenizer_fixtures.py && python3 make_python_random_fixture.py \
-		&& python3 make_longmem_fixture.py && python3 make_gguf_fixture.py
+		&& python3 make_longmem_fixture.py && python3 make_gguf_fixture.py && python3 make_text_fixture.py \
+		&& python3 make_llama_fixture.py
 
 quickstart: build
 	Scripts/quickstart.sh

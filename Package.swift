@@ -6,11 +6,11 @@ import PackageDescription
 /// Vector kernels are written with SIMD types; AVX2+FMA+F16C ("haswell") makes them one instruction per lane
 /// group. Every x86-64 server CPU since 2015 has it; other architectures build without the flag.
 #if arch(x86_64)
-let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
-let vectorC: [String] = ["-mavx2", "-mfma", "-mf16c"]
+    let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+    let vectorC: [String] = ["-mavx2", "-mfma", "-mf16c"]
 #else
-let vectorISA: [SwiftSetting] = []
-let vectorC: [String] = []
+    let vectorISA: [SwiftSetting] = []
+    let vectorC: [String] = []
 #endif
 
 let package = Package(
@@ -23,7 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // Layer 0: the system BLAS, and the element-wise kernels written in C so that they vectorise
@@ -52,7 +52,9 @@ let package = Package(
         // Layer 3: requests, scoring, metrics.
         .target(
             name: "LongMemHarness",
-            dependencies: ["LongMemModels", "LongMemTokenizer", "LongMemTensor"]
+            dependencies: [
+                "LongMemModels", "LongMemTokenizer", "LongMemTensor", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
 
         .target(
@@ -64,14 +66,24 @@ let package = Package(
         // Layer 4: task adapters and dataset readers.
         .target(
             name: "LongMemTasks",
-            dependencies: ["LongMemHarness", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTensor"]
+            dependencies: [
+                "LongMemHarness", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        .target(
+            name: "LongMemReport",
+            dependencies: ["LongMemHarness"]
         ),
 
         // Layer 5: the command line.
         .executableTarget(
             name: "LongMemEvalCLI",
             dependencies: [
-                "LongMemTasks", "LongMemRuntime", "LongMemHarness", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
+                "LongMemTasks", "LongMemReport", "LongMemRuntime", "LongMemHarness", "LongMemModels",
+                "LongMemTokenizer",
+                "LongMemTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,6 +118,10 @@ let package = Package(
         .testTarget(
             name: "LongMemTasksTests",
             dependencies: ["LongMemTasks", "LongMemTestSupport"]
+        ),
+        .testTarget(
+            name: "LongMemReportTests",
+            dependencies: ["LongMemReport", "LongMemHarness", "LongMemTestSupport"]
         ),
         .testTarget(
             name: "LongMemEvalCLITests",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what longmem-eval needs on a Debian/Ubuntu machine that has the Swift toolchain:
-# OpenBLAS (BLAS for the tensor core) and libxml2 (FoundationXML). Safe to run again.
+# OpenBLAS (BLAS for the tensor core), libxml2 (FoundationXML) and Chromium (the report screenshot test
+# renders HTML reports headlessly). Safe to run again.
 set -euo pipefail
 
-packages=(libopenblas-dev libxml2-dev)
+packages=(libopenblas-dev libxml2-dev chromium fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

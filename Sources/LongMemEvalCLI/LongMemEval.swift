@@ -9,6 +9,10 @@ struct LongMemEval: ParsableCommand {
             Models are Hugging Face-style folders (config.json, model.safetensors, tokenizer files).
             Set OPENBLAS_CORETYPE yourself to override the BLAS kernel choice.
             """,
-        subcommands: [TokenizeCommand.self, LogprobsCommand.self, BenchCommand.self]
+        subcommands: [
+            ICLCommand.self, ChapterBreakCommand.self, PerplexityCommand.self, ReportCommand.self, RegressCommand.self,
+            MergeCommand.self,
+            DatasetsCommand.self, ModelsCommand.self, TokenizeCommand.self, LogprobsCommand.self, BenchCommand.self,
+        ]
     )
 }

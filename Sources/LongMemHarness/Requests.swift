@@ -53,4 +53,3 @@ public struct DocumentScore: Sendable, Equatable {
     /// exp(mean NLL) over scored tokens.
     public var perplexity: Double { scoredTokens == 0 ? .nan : Foundation.exp(totalNLL / Double(scoredTokens)) }
 }
-

@@ -15,7 +15,7 @@ public final class Scorer {
     public let prefixToken: Int
     public let batchSize: Int
     public let tokenBudget: Int
-    private let scratch = ScratchSpace()
+    let scratch = ScratchSpace()
 
     public init(
         model: LanguageModel, tokenizer: any TextTokenizer, prefixToken: Int? = nil, batchSize: Int = 4,
@@ -65,7 +65,7 @@ public final class Scorer {
             // Row r predicts input[r + 1]; the continuation's tokens are the last ones predicted.
             let continuation = pairs[index].continuation
             let first = inputs[index].count - continuation.count
-            return continuation.enumerated().map { (first + $0.offset, $0.element) }
+            return continuation.enumerated().map { (first + $0.offset, Optional($0.element)) }
         }
         return zip(pairs, predictions).map { pair, rows in
             LoglikelihoodResult(
@@ -97,7 +97,7 @@ public final class Scorer {
             Array(tokens[$0..<min($0 + window, tokens.count)])
         }
         let predictions = try predict(windows) { index in
-            windows[index].dropFirst().enumerated().map { ($0.offset, $0.element) }
+            windows[index].dropFirst().enumerated().map { ($0.offset, Optional($0.element)) }
         }
         var scores: [TokenScore] = []
         scores.reserveCapacity(tokens.count)
@@ -106,7 +106,9 @@ public final class Scorer {
             scores.append(TokenScore(index: start, token: chunk[0], logProbability: nil))
             for (offset, prediction) in predictions[index].enumerated() {
                 scores.append(
-                    TokenScore(index: start + offset + 1, token: chunk[offset + 1], logProbability: prediction.targetLogProbability))
+                    TokenScore(
+                        index: start + offset + 1, token: chunk[offset + 1],
+                        logProbability: prediction.targetLogProbability))
             }
         }
         return DocumentScore(tokens: scores)
@@ -114,8 +116,8 @@ public final class Scorer {
 
     /// Runs `sequences` through the model in packed batches and returns, for each sequence, the
     /// predictions at the (position, target) pairs `wanted(index)` lists, in that order.
-    private func predict(
-        _ sequences: [[Int]], wanted: (Int) -> [(position: Int, target: Int)]
+    public func predict(
+        _ sequences: [[Int]], wanted: (Int) -> [(position: Int, target: Int?)]
     ) throws -> [[NextTokenPrediction]] {
         var result: [[NextTokenPrediction]] = []
         result.reserveCapacity(sequences.count)

@@ -32,7 +32,8 @@ public enum TextFile {
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         guard !text.isEmpty else { throw Failure.empty(path: path) }
-        return normalizeNewlines ? text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : text
+        return normalizeNewlines
+            ? text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : text
     }
 
     /// Offset of the first byte that does not start or continue a well-formed UTF-8 sequence

@@ -23,7 +23,8 @@ extension BytePairTokenizer {
         func present(_ name: String) -> Bool { TokenizerFileReader.exists(path(name)) }
 
         if present("tokenizer.json") {
-            return try load(tokenizerJSONFile: path("tokenizer.json"), allowedSpecial: allowedSpecial, cacheCapacity: cacheCapacity)
+            return try load(
+                tokenizerJSONFile: path("tokenizer.json"), allowedSpecial: allowedSpecial, cacheCapacity: cacheCapacity)
         }
         for (vocabulary, merges) in [("vocab.json", "merges.txt"), ("encoder.json", "vocab.bpe")]
         where present(vocabulary) || present(merges) {

@@ -85,7 +85,9 @@ public final class BytePairTokenizer: TextTokenizer {
             if let existing = vocabulary[content], existing != id {
                 throw TokenizerError.malformedVocabulary(
                     path: vocabularySource,
-                    detail: "added token \(TokenizerError.quoted(content)) has id \(id) but the vocabulary gives it \(existing)")
+                    detail:
+                        "added token \(TokenizerError.quoted(content)) has id \(id) but the vocabulary gives it \(existing)"
+                )
             }
             vocabulary[content] = id
         }
@@ -104,7 +106,9 @@ public final class BytePairTokenizer: TextTokenizer {
                 let (first, second) = other.utf8.lexicographicallyPrecedes(token.utf8) ? (other, token) : (token, other)
                 throw TokenizerError.malformedVocabulary(
                     path: vocabularySource,
-                    detail: "id \(id) is given to both \(TokenizerError.quoted(first)) and \(TokenizerError.quoted(second))")
+                    detail:
+                        "id \(id) is given to both \(TokenizerError.quoted(first)) and \(TokenizerError.quoted(second))"
+                )
             }
             tokensByID[id] = token
         }
@@ -127,7 +131,8 @@ public final class BytePairTokenizer: TextTokenizer {
             func id(_ token: String) throws -> Int {
                 guard let id = vocabulary[token] else {
                     throw TokenizerError.mergeOutOfVocabulary(
-                        path: mergesSource, line: rule.line, rank: rank, merge: rule.left + " " + rule.right, missing: token)
+                        path: mergesSource, line: rule.line, rank: rank, merge: rule.left + " " + rule.right,
+                        missing: token)
                 }
                 return id
             }

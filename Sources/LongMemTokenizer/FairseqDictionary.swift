@@ -104,7 +104,7 @@ public struct FairseqDictionary: Sendable {
     private static func gpt2ID(fromSymbol symbol: String) -> Int? {
         let utf8 = symbol.utf8
         guard !utf8.isEmpty, utf8.count <= 9, utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              utf8.count == 1 || utf8.first != UInt8(ascii: "0")
+            utf8.count == 1 || utf8.first != UInt8(ascii: "0")
         else { return nil }
         return Int(symbol)
     }

@@ -11,7 +11,10 @@ struct SpecialTokenMatcher: Sendable {
     init(_ tokens: [String: Int]) {
         let sorted = tokens.filter { !$0.key.isEmpty }
             .map { (bytes: Array($0.key.utf8), id: $0.value) }
-            .sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.bytes.lexicographicallyPrecedes($1.bytes) }
+            .sorted {
+                $0.bytes.count != $1.bytes.count
+                    ? $0.bytes.count > $1.bytes.count : $0.bytes.lexicographicallyPrecedes($1.bytes)
+            }
         var starts = [Bool](repeating: false, count: 256)
         for token in sorted { starts[Int(token.bytes[0])] = true }
         self.tokens = sorted

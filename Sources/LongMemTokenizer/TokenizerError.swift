@@ -48,7 +48,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable, Sendable 
                 + "is not in the vocabulary"
         case .missingByteToken(let path, let byte, let token):
             let hex = String(byte, radix: 16, uppercase: true)
-            return "\(path): vocabulary has no token \(Self.quoted(token)) for byte 0x\(hex.count == 1 ? "0" : "")\(hex)"
+            return
+                "\(path): vocabulary has no token \(Self.quoted(token)) for byte 0x\(hex.count == 1 ? "0" : "")\(hex)"
         case .malformedTokenizerJSON(let path, let detail):
             return "\(path): malformed tokenizer.json: \(detail)"
         case .malformedDictionaryLine(let path, let line, let detail):

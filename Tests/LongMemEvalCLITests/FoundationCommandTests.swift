@@ -56,7 +56,8 @@ struct FoundationCommandTests {
             "bench", "--model", model, "--tokens", "32", "--decode-tokens", "4", "--repetitions", "1", "--json",
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        let object = try #require(JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
         #expect((object["prefill_tokens_per_second"] as? Double ?? 0) > 0)
         #expect((object["decode_ms_per_token"] as? Double ?? 0) > 0)
         #expect(object["prefill_tokens"] as? Int == 32)
@@ -121,6 +122,7 @@ struct CommandLineErrorTests {
     func options() throws {
         #expect(try failure(["tokenize", "--tokenizer", bpe]).contains("give exactly one of --text or --file"))
         #expect(try failure(["bench", "--model", model, "--threads", "0"]).contains("--threads must be at least 1"))
-        #expect(try failure(["bench", "--model", model, "--tokens", "100"]).contains("exceeds the model's 64 positions"))
+        #expect(
+            try failure(["bench", "--model", model, "--tokens", "100"]).contains("exceeds the model's 64 positions"))
     }
 }

@@ -20,10 +20,13 @@ struct ScorerTests {
     @Test("loglikelihood equals lm-eval's HFLM within 1e-4, and agrees on is_greedy", arguments: [1, 3])
     func loglikelihood(batchSize: Int) throws {
         let scorer = try Scorer(model: model, tokenizer: tokenizer, batchSize: batchSize)
-        let requests = fixture.loglikelihood.map { LoglikelihoodRequest(context: $0.context, continuation: $0.continuation) }
+        let requests = fixture.loglikelihood.map {
+            LoglikelihoodRequest(context: $0.context, continuation: $0.continuation)
+        }
         let results = try scorer.loglikelihood(requests)
         for (result, expected) in zip(results, fixture.loglikelihood) {
-            #expect(abs(result.logLikelihood - expected.logprob) < 1e-4, "\(expected.context) | \(expected.continuation)")
+            #expect(
+                abs(result.logLikelihood - expected.logprob) < 1e-4, "\(expected.context) | \(expected.continuation)")
             #expect(result.isGreedy == expected.is_greedy)
         }
         #expect(fixture.loglikelihood.contains { $0.is_greedy }, "the fixture must exercise a greedy continuation")
@@ -70,8 +73,12 @@ struct ScorerTests {
     @Test("invalid windows and batch sizes are errors")
     func invalid() throws {
         let scorer = try Scorer(model: model, tokenizer: tokenizer)
-        #expect(throws: HarnessError.invalidWindow(window: 65, limit: 64)) { try scorer.tokenLogProbabilities([1, 2, 3], window: 65) }
-        #expect(throws: HarnessError.invalidBatchSize(0)) { try Scorer(model: model, tokenizer: tokenizer, batchSize: 0) }
+        #expect(throws: HarnessError.invalidWindow(window: 65, limit: 64)) {
+            try scorer.tokenLogProbabilities([1, 2, 3], window: 65)
+        }
+        #expect(throws: HarnessError.invalidBatchSize(0)) {
+            try Scorer(model: model, tokenizer: tokenizer, batchSize: 0)
+        }
     }
 }
 

@@ -5,14 +5,17 @@ import Testing
 
 @Suite("Fast kernels against their naive twins")
 struct KernelTests {
-    @Test("Linear in both weight layouts, with bias and accumulation", arguments: [WeightLayout.inputMajor, .outputMajor])
+    @Test(
+        "Linear in both weight layouts, with bias and accumulation", arguments: [WeightLayout.inputMajor, .outputMajor])
     func linear(layout: WeightLayout) {
         var random = SeededRandom(seed: 1)
         let (rows, input, output) = (7, 33, 19)
         let x = random.tensor([rows, input])
         let stored = layout == .inputMajor ? random.tensor([input, output]) : random.tensor([output, input])
         let bias = random.tensor([output])
-        let w = layout == .inputMajor ? stored.toArray() : NaiveKernels.transpose(stored.toArray(), rows: output, columns: input)
+        let w =
+            layout == .inputMajor
+            ? stored.toArray() : NaiveKernels.transpose(stored.toArray(), rows: output, columns: input)
         var expected = NaiveKernels.matmul(x.toArray(), w, m: rows, k: input, n: output)
         for r in 0..<rows { for j in 0..<output { expected[r * output + j] += bias.toArray()[j] } }
 
@@ -34,7 +37,8 @@ struct KernelTests {
         let weight = random.tensor([37]), bias = random.tensor([37])
         let y = Tensor(zeros: [5, 37])
         LayerNorm(weight: weight, bias: bias, epsilon: 1e-5)(x, into: y)
-        let expected = NaiveKernels.layerNorm(x.toArray(), width: 37, weight: weight.toArray(), bias: bias.toArray(), epsilon: 1e-5)
+        let expected = NaiveKernels.layerNorm(
+            x.toArray(), width: 37, weight: weight.toArray(), bias: bias.toArray(), epsilon: 1e-5)
         #expect(Tolerance.maxAbsDifference(y.toArray(), expected) < 2e-6)
 
         RMSNorm(weight: weight, epsilon: 1e-6)(x, into: y)
@@ -99,7 +103,8 @@ struct KernelTests {
         Attention.causal(
             query: q.data, queryStride: qWidth, key: k.data, keyStride: kvWidth, value: v.data, valueStride: kvWidth,
             output: out.data, outputStride: qWidth, heads: testCase.heads, kvHeads: testCase.kvHeads, headDim: d,
-            scale: 1 / Float(d).squareRoot(), alibiSlopes: slopes, spans: AttentionSpan.packed(lengths: testCase.lengths))
+            scale: 1 / Float(d).squareRoot(), alibiSlopes: slopes,
+            spans: AttentionSpan.packed(lengths: testCase.lengths))
         var start = 0
         for length in testCase.lengths {
             let expected = NaiveKernels.causalAttention(

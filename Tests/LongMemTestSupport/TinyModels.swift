@@ -7,9 +7,11 @@ public enum TinyModels {
     /// Writes `config.json` and `model.safetensors` of a random GPT-2 (tied head) into `directory`.
     @discardableResult
     public static func writeGPT2(
-        to directory: String, configuration: GPT2Configuration = GPT2Configuration(
+        to directory: String,
+        configuration: GPT2Configuration = GPT2Configuration(
             width: 16, heads: 2, layers: 2, positions: 64, vocabularySize: 50257),
-        seed: UInt64 = 1, tensors transform: ([(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] = { $0 }
+        seed: UInt64 = 1,
+        tensors transform: ([(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] = { $0 }
     ) throws -> String {
         var random = SeededRandom(seed: seed)
         let c = configuration, f = c.feedForwardWidth
@@ -20,12 +22,14 @@ public enum TinyModels {
         for layer in 0..<c.layers {
             let p = "transformer.h.\(layer)."
             tensors += [
-                (p + "ln_1.weight", random.tensor([c.width], scale: 1)), (p + "ln_1.bias", random.tensor([c.width], scale: 0.1)),
+                (p + "ln_1.weight", random.tensor([c.width], scale: 1)),
+                (p + "ln_1.bias", random.tensor([c.width], scale: 0.1)),
                 (p + "attn.c_attn.weight", random.tensor([c.width, 3 * c.width], scale: 0.4)),
                 (p + "attn.c_attn.bias", random.tensor([3 * c.width], scale: 0.1)),
                 (p + "attn.c_proj.weight", random.tensor([c.width, c.width], scale: 0.4)),
                 (p + "attn.c_proj.bias", random.tensor([c.width], scale: 0.1)),
-                (p + "ln_2.weight", random.tensor([c.width], scale: 1)), (p + "ln_2.bias", random.tensor([c.width], scale: 0.1)),
+                (p + "ln_2.weight", random.tensor([c.width], scale: 1)),
+                (p + "ln_2.bias", random.tensor([c.width], scale: 0.1)),
                 (p + "mlp.c_fc.weight", random.tensor([c.width, f], scale: 0.4)),
                 (p + "mlp.c_fc.bias", random.tensor([f], scale: 0.1)),
                 (p + "mlp.c_proj.weight", random.tensor([f, c.width], scale: 0.4)),

@@ -59,8 +59,10 @@ struct BPEMergeTests {
     func longRuns() throws {
         let tokenizer = try BytePairTokenizer.load(
             vocabularyFile: TestPaths.encoderJSON, mergesFile: TestPaths.vocabBPE, cacheCapacity: 0)
-        for text in [String(repeating: "=", count: 20_000), String(repeating: "ab", count: 10_000),
-                     String(repeating: "7", count: 10_000)] {
+        for text in [
+            String(repeating: "=", count: 20_000), String(repeating: "ab", count: 10_000),
+            String(repeating: "7", count: 10_000),
+        ] {
             let ids = tokenizer.encode(text)
             let expected = try Self.openAI.get().bpe(text).compactMap { tokenizer.id(forToken: $0) }
             #expect(ids == expected)

@@ -15,7 +15,9 @@ struct ByteDecodingTests {
         for split in fixture.splitDecodes {
             #expect(tokenizer.decodeBytes(split.ids) == split.bytes, "\(split.ids)")
             let text = tokenizer.decode(split.ids)
-            #expect(sameScalars(text, split.text), "\(split.ids): \(Array(text.unicodeScalars)) vs \(Array(split.text.unicodeScalars))")
+            #expect(
+                sameScalars(text, split.text),
+                "\(split.ids): \(Array(text.unicodeScalars)) vs \(Array(split.text.unicodeScalars))")
             sawReplacement = sawReplacement || split.text.unicodeScalars.contains("\u{FFFD}")
         }
         #expect(sawReplacement, "the fixture should include prefixes that end inside a character")
@@ -31,9 +33,11 @@ struct ByteDecodingTests {
         }
     }
 
-    @Test("decodeBytes of consecutive slices concatenates to the whole", arguments: [
-        "日本語のテキスト", "👨‍👩‍👧‍👦 family", "naïve café €5", "Ωμέγα and ℝ", "\u{1F44D}\u{1F3FD}!",
-    ])
+    @Test(
+        "decodeBytes of consecutive slices concatenates to the whole",
+        arguments: [
+            "日本語のテキスト", "👨‍👩‍👧‍👦 family", "naïve café €5", "Ωμέγα and ℝ", "\u{1F44D}\u{1F3FD}!",
+        ])
     func sliceConcatenation(text: String) throws {
         let tokenizer = try gpt2Tokenizer()
         let ids = tokenizer.encode(text)

@@ -32,8 +32,9 @@ struct FairseqDictionaryTests {
         #expect(seen.count == 50257)
     }
 
-    @Test("FairseqTokenizer maps BPE ids through the dictionary and round-trips text",
-          arguments: ReferenceFixture.casesOrEmpty.prefix(70))
+    @Test(
+        "FairseqTokenizer maps BPE ids through the dictionary and round-trips text",
+        arguments: ReferenceFixture.casesOrEmpty.prefix(70))
     func tokenizerRoundTrip(_ testCase: ReferenceFixture.Case) throws {
         let fairseq = FairseqTokenizer(bpe: try gpt2Tokenizer(), dictionary: try fairseqDictionary())
         let indices = fairseq.encode(testCase.text)

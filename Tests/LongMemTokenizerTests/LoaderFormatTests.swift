@@ -31,7 +31,8 @@ struct LoaderFormatTests {
                     ? "[" + line.split(separator: " ").map { jsonString(String($0)) }.joined(separator: ",") + "]"
                     : jsonString(String(line))
             }
-            var json = Data(#"{"version":"1.0","added_tokens":[{"id":50256,"content":"<|endoftext|>","single_word":false,"#.utf8)
+            var json = Data(
+                #"{"version":"1.0","added_tokens":[{"id":50256,"content":"<|endoftext|>","single_word":false,"#.utf8)
             json += Data(#""lstrip":false,"rstrip":false,"normalized":true,"special":true}],"#.utf8)
             json += Data(#""pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false},"#.utf8)
             json += Data(#""model":{"type":"BPE","vocab":"#.utf8) + encoder
@@ -105,7 +106,8 @@ struct LoaderFormatTests {
         try Data().write(to: directory.appendingPathComponent("merges.txt"))
         #expect(try BytePairTokenizer.load(directory: directory.path).token(forID: 256) == "hf-pair")
 
-        try write(["model": ["type": "BPE", "vocab": vocabulary(extra: "hf-json"), "merges": [String]()]], "tokenizer.json")
+        try write(
+            ["model": ["type": "BPE", "vocab": vocabulary(extra: "hf-json"), "merges": [String]()]], "tokenizer.json")
         #expect(try BytePairTokenizer.load(directory: directory.path).token(forID: 256) == "hf-json")
     }
 
@@ -115,7 +117,8 @@ struct LoaderFormatTests {
         vocabulary["ab"] = 256
         let plain = try BytePairTokenizer(vocabulary: vocabulary, merges: [("a", "b")], specialTokens: ["<sep>": 300])
         let special = try BytePairTokenizer(
-            vocabulary: vocabulary, merges: [("a", "b")], specialTokens: ["<sep>": 300, "<sep2>": 301], allowedSpecial: true)
+            vocabulary: vocabulary, merges: [("a", "b")], specialTokens: ["<sep>": 300, "<sep2>": 301],
+            allowedSpecial: true)
         let a = Int(UInt8(ascii: "a")), b = Int(UInt8(ascii: "b"))
         let less = Int(UInt8(ascii: "<")), greater = Int(UInt8(ascii: ">"))
         #expect(plain.encode("ab<sep>ab") == [256, less, 115, 101, 112, greater, 256])

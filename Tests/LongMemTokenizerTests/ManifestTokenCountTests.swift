@@ -22,8 +22,8 @@ struct ManifestTokenCountTests {
         let lines = try String(contentsOfFile: manifestPath, encoding: .utf8)
             .split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         guard let header = lines.first,
-              let fileColumn = header.firstIndex(of: "file"),
-              let tokensColumn = header.firstIndex(of: "gpt2_tokens_file")
+            let fileColumn = header.firstIndex(of: "file"),
+            let tokensColumn = header.firstIndex(of: "gpt2_tokens_file")
         else { throw ManifestError(message: "\(manifestPath): no 'file' / 'gpt2_tokens_file' header columns") }
         return try lines.dropFirst().enumerated().map { offset, fields in
             guard fields.count == header.count, let tokens = Int(fields[tokensColumn]) else {

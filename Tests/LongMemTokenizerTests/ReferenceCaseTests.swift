@@ -38,7 +38,8 @@ struct ReferenceCaseTests {
         #expect(!fixture.specialCases.isEmpty)
         for special in fixture.specialCases {
             #expect(tokenizer.encode(special.text) == special.plainIDs, "plain: \(special.text)")
-            #expect(tokenizer.encode(special.text, allowedSpecial: true) == special.specialIDs, "special: \(special.text)")
+            #expect(
+                tokenizer.encode(special.text, allowedSpecial: true) == special.specialIDs, "special: \(special.text)")
         }
     }
 

@@ -13,13 +13,14 @@ struct ScalarClassTests {
         for run in fixture.scalarClasses.split(separator: " ") {
             let kind = run.first!
             let length = try #require(UInt32(run.dropFirst()), "bad run \(run)")
-            let expected: ScalarClass? = switch kind {
-            case "L": .letter
-            case "N": .number
-            case "S": .whitespace
-            case "O": .other
-            default: nil  // surrogates: not scalars
-            }
+            let expected: ScalarClass? =
+                switch kind {
+                case "L": .letter
+                case "N": .number
+                case "S": .whitespace
+                case "O": .other
+                default: nil  // surrogates: not scalars
+                }
             if let expected {
                 for value in codePoint..<(codePoint + length) {
                     let actual = ScalarClass(Unicode.Scalar(value)!)
@@ -34,12 +35,14 @@ struct ScalarClassTests {
         #expect(mismatches.isEmpty, "\(mismatches)")
     }
 
-    @Test("documented examples", arguments: [
-        ("\u{00A0}", ScalarClass.whitespace), ("\u{3000}", .whitespace), ("\u{2028}", .whitespace),
-        ("\u{0085}", .whitespace), ("\u{200B}", .other), ("\u{200D}", .other), ("\u{1C}", .other),
-        ("\u{0301}", .other), ("\u{0661}", .number), ("\u{2167}", .number), ("\u{00BD}", .number),
-        ("\u{00E9}", .letter), ("\u{02B0}", .letter), ("\u{088F}", .other),
-    ] as [(Unicode.Scalar, ScalarClass)])
+    @Test(
+        "documented examples",
+        arguments: [
+            ("\u{00A0}", ScalarClass.whitespace), ("\u{3000}", .whitespace), ("\u{2028}", .whitespace),
+            ("\u{0085}", .whitespace), ("\u{200B}", .other), ("\u{200D}", .other), ("\u{1C}", .other),
+            ("\u{0301}", .other), ("\u{0661}", .number), ("\u{2167}", .number), ("\u{00BD}", .number),
+            ("\u{00E9}", .letter), ("\u{02B0}", .letter), ("\u{088F}", .other),
+        ] as [(Unicode.Scalar, ScalarClass)])
     func examples(_ scalar: Unicode.Scalar, _ expected: ScalarClass) {
         #expect(ScalarClass(scalar) == expected)
     }

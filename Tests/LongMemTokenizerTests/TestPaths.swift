@@ -27,7 +27,8 @@ enum TestPaths {
 
     /// A message for a missing data file that says how to point the tests at the data.
     static func missingDataMessage(_ path: String) -> String {
-        let source = ProcessInfo.processInfo.environment["LONGMEM_EVAL_DATA"].map { _ in "LONGMEM_EVAL_DATA" }
+        let source =
+            ProcessInfo.processInfo.environment["LONGMEM_EVAL_DATA"].map { _ in "LONGMEM_EVAL_DATA" }
             ?? "the default ../shared/datasets beside the repository"
         return "missing \(path): the tokenizer tests need the shared data sets; the data directory "
             + "\(dataDirectory.path) comes from \(source); set LONGMEM_EVAL_DATA to the datasets directory"

@@ -55,10 +55,14 @@ struct TokenizerErrorTests {
         #expect(halfPair == .fileNotFound(path: scratch.path("vocab.bpe")))
 
         let noDirectory = scratch.path("absent-dir")
-        #expect(throws: TokenizerError.fileNotFound(path: noDirectory)) { try BytePairTokenizer.load(directory: noDirectory) }
+        #expect(throws: TokenizerError.fileNotFound(path: noDirectory)) {
+            try BytePairTokenizer.load(directory: noDirectory)
+        }
 
         let dictionary = scratch.path("dict.txt")
-        #expect(throws: TokenizerError.fileNotFound(path: dictionary)) { try FairseqDictionary(contentsOfFile: dictionary) }
+        #expect(throws: TokenizerError.fileNotFound(path: dictionary)) {
+            try FairseqDictionary(contentsOfFile: dictionary)
+        }
     }
 
     @Test("a directory with no known tokenizer files")
@@ -69,9 +73,11 @@ struct TokenizerErrorTests {
         Self.check(error, path: scratch.url.path, "no tokenizer files", "tokenizer.json", "encoder.json")
     }
 
-    @Test("encoder.json that is not an object of string to integer", arguments: [
-        "[1, 2, 3]", #"{"a": "one"}"#, "not json at all", #"{"a": 1.5}"#, "",
-    ])
+    @Test(
+        "encoder.json that is not an object of string to integer",
+        arguments: [
+            "[1, 2, 3]", #"{"a": "one"}"#, "not json at all", #"{"a": 1.5}"#, "",
+        ])
     func malformedEncoderJSON(contents: String) throws {
         let scratch = try Scratch(["encoder.json": contents, "vocab.bpe": "#version: 0.2\n"])
         let path = scratch.path("encoder.json")
@@ -94,16 +100,20 @@ struct TokenizerErrorTests {
         Self.check(negativeError, path: negative.path("encoder.json"), "'x y' has id -3")
 
         let shared = try Scratch(["encoder.json": try Self.vocabularyJSON(extra: ["ab": 97]), "vocab.bpe": ""])
-        let sharedError = #expect(throws: TokenizerError.self) { try BytePairTokenizer.load(directory: shared.url.path) }
+        let sharedError = #expect(throws: TokenizerError.self) {
+            try BytePairTokenizer.load(directory: shared.url.path)
+        }
         Self.check(sharedError, path: shared.path("encoder.json"), "id 97 is given to both 'a' and 'ab'")
     }
 
-    @Test("vocab.bpe line that is not two symbols, with its line number", arguments: [
-        ("#version: 0.2\na b\nc d e\n", 3, "c d e"),
-        ("a b\n\nc d\n", 2, ""),
-        ("#version: 0.2\nab\n", 2, "ab"),
-        ("a  b\n", 1, "a  b"),
-    ])
+    @Test(
+        "vocab.bpe line that is not two symbols, with its line number",
+        arguments: [
+            ("#version: 0.2\na b\nc d e\n", 3, "c d e"),
+            ("a b\n\nc d\n", 2, ""),
+            ("#version: 0.2\nab\n", 2, "ab"),
+            ("a  b\n", 1, "a  b"),
+        ])
     func malformedMergeLine(contents: String, line: Int, text: String) throws {
         let scratch = try Scratch(["encoder.json": try Self.vocabularyJSON(), "vocab.bpe": contents])
         let path = scratch.path("vocab.bpe")
@@ -140,17 +150,22 @@ struct TokenizerErrorTests {
         Self.check(error, path: "mem", "no token 'Ġ' for byte 0x20")
     }
 
-    @Test("malformed tokenizer.json", arguments: [
-        ("{not json", "not valid JSON"),
-        (#"{"added_tokens": []}"#, "missing key 'model'"),
-        (#"{"model": {"type": "BPE", "merges": []}}"#, "missing key 'model.vocab'"),
-        (#"{"model": {"type": "BPE", "vocab": {"a": "x"}, "merges": []}}"#, "model.vocab.a"),
-        (#"{"model": {"type": "BPE", "vocab": {}, "merges": ["a b", "abc"]}}"#, "model.merges[1] 'abc' is not two symbols"),
-        (#"{"model": {"type": "BPE", "vocab": {}, "merges": [["a", "b", "c"]]}}"#, "model.merges[0] 'a b c'"),
-        (#"{"model": {"type": "BPE", "vocab": {}, "merges": [7]}}"#, "model.merges[0]"),
-        (#"{"model": {"type": "WordPiece", "vocab": {}, "merges": []}}"#, "model.type is 'WordPiece'"),
-        (#"{"model": {"vocab": {}, "merges": []}, "added_tokens": [{"content": "x"}]}"#, "added_tokens[0].id"),
-    ])
+    @Test(
+        "malformed tokenizer.json",
+        arguments: [
+            ("{not json", "not valid JSON"),
+            (#"{"added_tokens": []}"#, "missing key 'model'"),
+            (#"{"model": {"type": "BPE", "merges": []}}"#, "missing key 'model.vocab'"),
+            (#"{"model": {"type": "BPE", "vocab": {"a": "x"}, "merges": []}}"#, "model.vocab.a"),
+            (
+                #"{"model": {"type": "BPE", "vocab": {}, "merges": ["a b", "abc"]}}"#,
+                "model.merges[1] 'abc' is not two symbols"
+            ),
+            (#"{"model": {"type": "BPE", "vocab": {}, "merges": [["a", "b", "c"]]}}"#, "model.merges[0] 'a b c'"),
+            (#"{"model": {"type": "BPE", "vocab": {}, "merges": [7]}}"#, "model.merges[0]"),
+            (#"{"model": {"type": "WordPiece", "vocab": {}, "merges": []}}"#, "model.type is 'WordPiece'"),
+            (#"{"model": {"vocab": {}, "merges": []}, "added_tokens": [{"content": "x"}]}"#, "added_tokens[0].id"),
+        ])
     func malformedTokenizerJSON(contents: String, fragment: String) throws {
         let scratch = try Scratch(["tokenizer.json": contents])
         let path = scratch.path("tokenizer.json")
@@ -162,15 +177,17 @@ struct TokenizerErrorTests {
         Self.check(error, path: path, "malformed tokenizer.json", fragment)
     }
 
-    @Test("malformed dict.txt lines, with their line numbers", arguments: [
-        ("13 5\nlonely\n", 2, "expected '<symbol> <count>"),
-        ("13 5\n262 many\n", 2, "'262 many'"),
-        ("13 5\n\n", 2, "got ''"),
-        ("13 5\n262 1\n13 9\n", 3, "duplicate symbol '13'"),
-        ("<unk> 0\n", 1, "duplicate symbol '<unk>'"),
-        ("#fairseq:overwrite 3 x\n", 1, "expected"),
-        ("onlyflag #fairseq:overwrite\n", 1, "expected"),
-    ])
+    @Test(
+        "malformed dict.txt lines, with their line numbers",
+        arguments: [
+            ("13 5\nlonely\n", 2, "expected '<symbol> <count>"),
+            ("13 5\n262 many\n", 2, "'262 many'"),
+            ("13 5\n\n", 2, "got ''"),
+            ("13 5\n262 1\n13 9\n", 3, "duplicate symbol '13'"),
+            ("<unk> 0\n", 1, "duplicate symbol '<unk>'"),
+            ("#fairseq:overwrite 3 x\n", 1, "expected"),
+            ("onlyflag #fairseq:overwrite\n", 1, "expected"),
+        ])
     func malformedDictionary(contents: String, line: Int, fragment: String) throws {
         let scratch = try Scratch(["dict.txt": contents])
         let path = scratch.path("dict.txt")
@@ -196,6 +213,8 @@ struct TokenizerErrorTests {
     @Test("control characters in a bad line are escaped so the message stays one line")
     func oneLineMessages() {
         let error = TokenizerError.malformedMergeLine(path: "m.txt", line: 4, text: "a\u{2028}b\u{1B}c\r")
-        #expect(error.description == #"m.txt:4: malformed merge line 'a\u{2028}b\u{1b}c\r': expected two symbols separated by one space"#)
+        #expect(
+            error.description
+                == #"m.txt:4: malformed merge line 'a\u{2028}b\u{1b}c\r': expected two symbols separated by one space"#)
     }
 }

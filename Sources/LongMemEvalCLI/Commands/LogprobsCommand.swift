@@ -31,7 +31,7 @@ struct LogprobsCommand: ParsableCommand {
     func run() throws {
         let text = try TextFile.read(file)
         let (model, _) = try modelOptions.loadModel()
-        let tokenizer = try modelOptions.loadTokenizer()
+        let tokenizer = try modelOptions.loadTokenizer(for: model.descriptor)
         let scorer = try Scorer(model: model, tokenizer: tokenizer, batchSize: batchSize)
         let tokens = tokenizer.encode(text)
         let score = try scorer.tokenLogProbabilities(tokens, window: window ?? model.descriptor.contextLength)

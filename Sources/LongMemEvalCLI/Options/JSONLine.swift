@@ -7,7 +7,9 @@ enum JSONLine {
             if let double = value as? Double, !double.isFinite { return NSNull() }
             return value
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys, .withoutEscapingSlashes]),
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: cleaned, options: [.sortedKeys, .withoutEscapingSlashes]),
             let line = String(data: data, encoding: .utf8)
         else { return "{}" }
         return line

@@ -1,12 +1,21 @@
 import ArgumentParser
+import Foundation
 import LongMemModels
+import LongMemTasks
 import LongMemTensor
 import LongMemTokenizer
 
 /// Options every model-running command shares.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Model folder (config.json, model.safetensors, tokenizer files).")
+    @Option(
+        name: .long,
+        help:
+            "Model folder (config.json + model.safetensors + tokenizer files, or one .gguf), or a catalog name (`longmem-eval models list`)."
+    )
     var model: String
+
+    @Option(help: "Model cache for catalog names (default: $LONGMEM_EVAL_MODELS, else ~/.cache/longmem-eval/models).")
+    var modelsDir: String?
 
     @Option(name: .long, help: "Tokenizer folder, when the model folder has no tokenizer files.")
     var tokenizer: String?
@@ -18,15 +27,40 @@ struct ModelOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
+    /// The model folder: `--model` itself when it exists, else the cached folder of a catalog model.
+    func resolvedDirectory() throws -> ModelDirectory {
+        if !FileManager.default.fileExists(atPath: model), let entry = ModelCatalog.model(named: model) {
+            let folder = ModelCatalog.folder(of: entry, in: ModelCatalog.directory(explicit: modelsDir))
+            guard
+                FileManager.default.fileExists(
+                    atPath: ModelCatalog.file(of: entry, in: ModelCatalog.directory(explicit: modelsDir)))
+            else {
+                throw ValidationError("\(model) is not fetched yet: run `longmem-eval models fetch \(model)`")
+            }
+            return try ModelDirectory(path: folder)
+        }
+        return try ModelDirectory(path: model)
+    }
+
     /// Applies the thread count, then loads the model.
     func loadModel() throws -> (model: LanguageModel, directory: ModelDirectory) {
         if let threads { Parallel.threads = threads }
-        let directory = try ModelDirectory(path: model)
+        let directory = try resolvedDirectory()
         return (try ModelRegistry.load(directory), directory)
     }
 
-    /// The tokenizer of --tokenizer, else of the model folder.
-    func loadTokenizer() throws -> any TextTokenizer {
-        try BytePairTokenizer.load(directory: tokenizer ?? model)
+    /// The tokenizer of --tokenizer, else of the model folder. LongMem's checkpoints index the fairseq
+    /// dictionary (`dict.txt` beside the BPE files): when the model's vocabulary is that dictionary's size,
+    /// token ids go through it.
+    func loadTokenizer(for descriptor: ModelDescriptor) throws -> any TextTokenizer {
+        if tokenizer == nil, let gguf = try resolvedDirectory().ggufModelPath() {
+            return try GGUFTokenizer.load(path: gguf)
+        }
+        let directory = try tokenizer ?? resolvedDirectory().path
+        let dictionaryPath = (directory as NSString).appendingPathComponent("dict.txt")
+        let bpe = try BytePairTokenizer.load(directory: directory)
+        guard FileManager.default.fileExists(atPath: dictionaryPath) else { return bpe }
+        let dictionary = try FairseqDictionary(contentsOfFile: dictionaryPath)
+        return dictionary.count == descriptor.vocabularySize ? FairseqTokenizer(bpe: bpe, dictionary: dictionary) : bpe
     }
 }

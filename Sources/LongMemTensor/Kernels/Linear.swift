@@ -70,8 +70,10 @@ public struct Linear: Sendable {
     ) {
         Parallel.forRanges(columns.count, minimum: 256) { part in
             multiply(
-                input, rows: rows, inputStride: inputStride, into: output - columns.lowerBound, outputStride: outputStride,
-                columns: (columns.lowerBound + part.lowerBound)..<(columns.lowerBound + part.upperBound), accumulate: false)
+                input, rows: rows, inputStride: inputStride, into: output - columns.lowerBound,
+                outputStride: outputStride,
+                columns: (columns.lowerBound + part.lowerBound)..<(columns.lowerBound + part.upperBound),
+                accumulate: false)
         }
     }
 

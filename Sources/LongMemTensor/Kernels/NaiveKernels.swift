@@ -52,7 +52,8 @@ public enum NaiveKernels {
         x.map { value in
             let v = Double(value)
             switch kind {
-            case .geluTanh: return Float(0.5 * v * (1 + tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v))))
+            case .geluTanh:
+                return Float(0.5 * v * (1 + tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v))))
             case .geluErf: return Float(0.5 * v * (1 + erf(v / 2.0.squareRoot())))
             case .silu: return Float(v / (1 + exp(-v)))
             }
@@ -88,7 +89,8 @@ public enum NaiveKernels {
                 for j in 0..<visible {
                     var dot = 0.0
                     for d in 0..<headDim {
-                        dot += Double(q[i * qWidth + head * headDim + d]) * Double(k[j * kvWidth + kvHead * headDim + d])
+                        dot +=
+                            Double(q[i * qWidth + head * headDim + d]) * Double(k[j * kvWidth + kvHead * headDim + d])
                     }
                     logits[j] = dot * Double(scale) + Double(alibiSlopes?[head] ?? 0) * Double(j)
                 }

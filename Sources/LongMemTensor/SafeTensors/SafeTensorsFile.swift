@@ -57,7 +57,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         for entry in entries.values where entry.range.upperBound > payloadSize {
             throw TensorError.truncated(
                 path: path,
-                detail: "tensor '\(entry.name)' ends at payload byte \(entry.range.upperBound) but the payload has \(payloadSize) bytes")
+                detail:
+                    "tensor '\(entry.name)' ends at payload byte \(entry.range.upperBound) but the payload has \(payloadSize) bytes"
+            )
         }
         self.entries = entries
         self.metadata = metadata
@@ -81,7 +83,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard offsets[1] - offsets[0] == expectedBytes else {
             throw TensorError.malformedHeader(
                 path: path,
-                detail: "entry '\(name)' spans \(offsets[1] - offsets[0]) bytes but \(dtype) \(shape) needs \(expectedBytes)")
+                detail:
+                    "entry '\(name)' spans \(offsets[1] - offsets[0]) bytes but \(dtype) \(shape) needs \(expectedBytes)"
+            )
         }
         return Entry(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
     }

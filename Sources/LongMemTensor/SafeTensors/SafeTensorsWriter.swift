@@ -3,7 +3,9 @@ import Foundation
 /// Writes Float32 tensors as a `.safetensors` file (used by tests, the tiny-model generator and the
 /// benchmark). The file is written to a temporary name and renamed, so readers never see half of it.
 public enum SafeTensorsWriter {
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String)
+    public static func write(
+        _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String
+    )
         throws
     {
         var header: [String: Any] = [:]

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import LongMemHarness
+import LongMemTasks
+
+struct ChapterBreakCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chapterbreak",
+        abstract: "ChapterBreak suffix identification: which of six chapter beginnings follows the prefix?",
+        discussion: """
+            Reads a file in the official format ({"pg19"|"ao3": {work: [{ctx, pos, negs}]}}). The prefix is
+            left-truncated to each --prefix-length, the suffixes right-truncated to --suffix-length tokens, and
+            each candidate scored by its log-likelihood after the prefix (summed and per-token mean, both
+            recorded); correct when no negative scores strictly higher than the gold. Memory methods write the
+            earlier prefix segments to memory and keep the last window as context. Chance is 1/6 (16.7%).
+            The official data cannot be fetched here: `longmem-eval datasets build-chapterbreak` rebuilds
+            examples in the same format from Project Gutenberg books (ChapterBreak-PG, see Datasets/README.md).
+            """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var methodOptions: MethodOptions
+    @OptionGroup var runOptions: RunOptions
+
+    @Option(help: "ChapterBreak file (official format; default: <data dir>/chapterbreak/chapterbreak_ctx_8192.json).")
+    var file: String?
+
+    @Option(help: "Split: ao3 or pg19.")
+    var split: String = "ao3"
+
+    @Option(help: "Prefix lengths in tokens, comma-separated (the paper: 4096,6144,8192).")
+    var prefixLength: String = "4096"
+
+    @Option(help: "Suffixes are cut to this many tokens.")
+    var suffixLength: Int = 128
+
+    @Option(help: "Evaluate only the first N examples.")
+    var limit: Int?
+
+    func validate() throws {
+        guard ChapterBreakFile.splits.contains(split) else {
+            throw ValidationError(
+                "--split \(split): expected one of \(ChapterBreakFile.splits.joined(separator: ", "))")
+        }
+        _ = try prefixLengths()
+        guard suffixLength >= 1 else { throw ValidationError("--suffix-length must be at least 1") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func prefixLengths() throws -> [Int] {
+        let lengths = prefixLength.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !lengths.isEmpty, lengths.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--prefix-length \(prefixLength): expected positive token counts like 4096,6144,8192")
+        }
+        return lengths.compactMap { $0 }
+    }
+
+    func run() throws {
+        let data = runOptions.dataDirectory
+        let path = file ?? data.path(of: "chapterbreak/chapterbreak_ctx_8192.json")
+        let examples = try ChapterBreakFile(contentsOfFile: path).examples(in: split)
+        guard !examples.isEmpty else {
+            throw ValidationError("\(path): split \(split) has no examples")
+        }
+        let items = examples.map {
+            SuffixIdentificationItem(
+                split: split, work: $0.workID, index: $0.index, context: $0.example.ctx, positive: $0.example.pos,
+                negatives: $0.example.negs)
+        }
+        let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: methodOptions)
+        let configuration = ChapterBreakConfiguration(
+            prefixLengths: try prefixLengths(), suffixLength: suffixLength, limit: limit)
+        let evaluator = try ChapterBreakEvaluator(
+            model: runner.model, tokenizer: runner.tokenizer, items: items, configuration: configuration)
+        let options: [String: JSONValue] = [
+            "file": .string(path), "split": .string(split),
+            "prefix_lengths": .array(configuration.prefixLengths.map { .int($0) }), "suffix_length": .int(suffixLength),
+            "limit": limit.map { .int($0) } ?? .null,
+        ]
+        let specification = try runner.specification(
+            task: "chapterbreak", protocolInfo: ChapterBreakEvaluator.protocolInfo, options: options, seeds: nil,
+            dataFiles: [path], dataRoot: data.path, shard: try runOptions.parsedShard(),
+            notes: ["chance accuracy 1/6 = 16.7%"])
+        try runner.run(specification, options: runOptions, total: evaluator.sampleCount, label: "chapterbreak") {
+            run, progress in
+            try evaluator.run(run, progress: progress)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import LongMemHarness
+import LongMemTasks
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Combine the run folders of `--shard i/n` runs into the unsharded result.",
+        discussion: """
+            The shards must come from the same command (same task, method, model, options and data) and cover
+            every shard index 0..<n exactly once. Their samples are concatenated and the metrics recomputed,
+            which gives exactly what an unsharded run reports.
+            """
+    )
+
+    @Argument(help: "Run folders of the shards.")
+    var folders: [String]
+
+    @Option(help: "Folder for the merged run.")
+    var output: String
+
+    func validate() throws {
+        guard !folders.isEmpty else { throw ValidationError("give the shards' run folders") }
+    }
+
+    func run() throws {
+        let shards = try folders.map { folder -> (String, RunSpecification) in
+            (folder, try EvaluationRun.readSpecification(folder + "/" + EvaluationRun.specificationFile))
+        }
+        let reference = shards[0].1
+        for (folder, specification) in shards where specification.unsharded != reference.unsharded {
+            throw RunError.mergeMismatch(path: folder, detail: "it is a shard of another run than \(shards[0].0)")
+        }
+        let count = reference.shard.count
+        let indices = shards.map(\.1.shard.index).sorted()
+        guard shards.allSatisfy({ $0.1.shard.count == count }), indices == Array(0..<count) else {
+            throw RunError.mergeMismatch(
+                path: shards[0].0,
+                detail:
+                    "shards \(indices.map(String.init).joined(separator: ",")) of \(count) given; need each of 0..<\(count) once"
+            )
+        }
+        let run = try EvaluationRun(directory: output, specification: reference.unsharded, fresh: true)
+        var environment: EnvironmentInfo?
+        for (folder, _) in shards {
+            for record in try SampleLog(path: folder + "/" + EvaluationRun.samplesFile).all
+            where !run.isFinished(record.id) {
+                try run.record(record)
+            }
+            if let data = FileManager.default.contents(atPath: folder + "/" + EvaluationRun.resultsFile) {
+                let decoder = JSONDecoder()
+                decoder.dateDecodingStrategy = .iso8601
+                if let results = try? decoder.decode(EvaluationResults.self, from: data) {
+                    environment = environment ?? results.environment
+                }
+            }
+        }
+        let records = run.log.all
+        let results = try run.finish(
+            metrics: try TaskMetrics.compute(task: reference.task, records: records),
+            tokensProcessed: TaskRunner.tokensComputed(records),
+            memory: TaskRunner.memoryCounters(records),
+            environment: environment ?? Provenance.environment(threads: 0))
+        TaskRunner.printSummary(results, folder: output)
+    }
+}

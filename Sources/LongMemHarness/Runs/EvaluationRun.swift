@@ -1,0 +1,102 @@
+import Foundation
+
+/// The folder of one run:
+/// - `run.json`: its specification, written first;
+/// - `samples.jsonl`: the per-sample log, appended durably as samples finish;
+/// - `results.json`: written last, atomically, from the samples.
+/// Opening a folder that already holds the same specification resumes it; finished samples are
+/// skipped by id. A folder holding another specification is refused unless `fresh` is set.
+public final class EvaluationRun {
+    public let directory: String
+    public let specification: RunSpecification
+    public let log: SampleLog
+    public let started: Date
+
+    public static let specificationFile = "run.json"
+    public static let samplesFile = "samples.jsonl"
+    public static let resultsFile = "results.json"
+
+    public init(directory: String, specification: RunSpecification, fresh: Bool = false) throws {
+        self.directory = directory
+        self.specification = specification
+        started = Date()
+        let manager = FileManager.default
+        do { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw RunError.unwritable(path: directory, reason: error.localizedDescription)
+        }
+        let specificationPath = directory + "/" + Self.specificationFile
+        if fresh {
+            for file in [Self.specificationFile, Self.samplesFile, Self.resultsFile] {
+                try? manager.removeItem(atPath: directory + "/" + file)
+            }
+        }
+        if manager.fileExists(atPath: specificationPath) {
+            let existing = try Self.readSpecification(specificationPath)
+            guard existing == specification else {
+                throw RunError.differentRun(path: directory, detail: Self.difference(existing, specification))
+            }
+        } else {
+            try AtomicWrite.json(specification, to: specificationPath)
+        }
+        log = try SampleLog(path: directory + "/" + Self.samplesFile)
+    }
+
+    public var finishedCount: Int { log.order.count }
+    public func isFinished(_ id: String) -> Bool { log.contains(id) }
+    public func record(_ sample: SampleRecord) throws { try log.append(sample) }
+
+    /// Writes `results.json` from the finished samples' metrics.
+    @discardableResult
+    public func finish(
+        metrics: [Metric], tokensProcessed: Int, memory: MemoryCounters?, environment: EnvironmentInfo
+    )
+        throws -> EvaluationResults
+    {
+        let s = specification
+        let results = EvaluationResults(
+            task: s.task, evaluationProtocol: s.evaluationProtocol, method: s.method, model: s.model,
+            options: s.options,
+            seeds: s.seeds, dataFiles: s.dataFiles, environment: environment, started: started, finished: Date(),
+            tokensProcessed: tokensProcessed, memory: memory, metrics: metrics, samplesFile: Self.samplesFile,
+            notes: s.notes)
+        try AtomicWrite.json(results, to: directory + "/" + Self.resultsFile)
+        return results
+    }
+
+    public static func readSpecification(_ path: String) throws -> RunSpecification {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RunError.missingResults(path: path) }
+        do { return try JSONDecoder().decode(RunSpecification.self, from: data) } catch {
+            throw RunError.malformed(path: path, line: 1)
+        }
+    }
+
+    /// The first field where two specifications differ, for the error message.
+    static func difference(_ a: RunSpecification, _ b: RunSpecification) -> String {
+        if a.task != b.task { return "task \(a.task) vs \(b.task)" }
+        if a.method != b.method { return "method \(a.method) vs \(b.method)" }
+        if a.model != b.model { return "model \(a.model.name) vs \(b.model.name)" }
+        if a.options != b.options {
+            let keys = Set(a.options.keys).union(b.options.keys).sorted().filter { a.options[$0] != b.options[$0] }
+            return "options "
+                + keys.map { "\($0)=\(a.options[$0] ?? .null) vs \(b.options[$0] ?? .null)" }.joined(separator: ", ")
+        }
+        if a.shard != b.shard { return "shard \(a.shard) vs \(b.shard)" }
+        return "seeds, data files or protocol"
+    }
+}
+
+/// Whole-file writes through a temporary file and a rename: a reader never sees half a file.
+public enum AtomicWrite {
+    public static func json<T: Encodable>(_ value: T, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        try data(try encoder.encode(value) + Data("\n".utf8), to: path)
+    }
+
+    public static func data(_ data: Data, to path: String) throws {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw RunError.unwritable(path: path, reason: error.localizedDescription)
+        }
+    }
+}
