@@ -8,13 +8,13 @@ import LongMemTensor
 
 /// One pre-RMSNorm block. torch Linear weights (out, in), no biases; q, k, v (and gate, up) are stacked
 /// at load so that one product makes them all.
-struct LlamaBlock {
-    let attentionNorm: RMSNorm
-    let queryKeyValue: Linear  // ((H + 2K) D, C): q | k | v
-    let attentionOutput: Linear  // (C, H D)
-    let feedForwardNorm: RMSNorm
-    let gateUp: Linear  // (2F, C): gate | up
-    let down: Linear  // (C, F)
+public struct LlamaBlock: Sendable {
+    public let attentionNorm: RMSNorm
+    public let queryKeyValue: Linear  // ((H + 2K) D, C): q | k | v
+    public let attentionOutput: Linear  // (C, H D)
+    public let feedForwardNorm: RMSNorm
+    public let gateUp: Linear  // (2F, C): gate | up
+    public let down: Linear  // (C, F)
 
     init(binder: WeightBinder, names: LlamaWeightNames, index: Int, configuration c: LlamaConfiguration) throws {
         func take(_ part: LlamaWeightNames.Part, _ shape: [Int]) throws -> Tensor {
@@ -56,8 +56,8 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
     public let outputHead: Linear  // (V, C): logits = x W^T
     public let rotary: RotaryEmbedding
     let tokenEmbedding: Tensor  // (V, C)
-    let blocks: [LlamaBlock]
-    let finalNorm: RMSNorm
+    public let blocks: [LlamaBlock]
+    public let finalNorm: RMSNorm
     let scratch = ScratchSpace()
 
     public var layerCount: Int { blocks.count }
@@ -131,13 +131,11 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
             options.capture(layer, x, into: &states)
             block.attentionNorm(x, into: normed)
             block.queryKeyValue(normed, into: qkv)
-            // q and k side by side are H + K heads at the same positions: one pass rotates both.
-            rotary.apply(
-                qkv.data, sourceStride: qkv.columns, into: rotated.data, destinationStride: rotated.columns,
-                heads: c.heads + c.keyValueHeads, positions: positions)
             options.attend(
                 layer: layer,
-                projections(qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, layer: layer),
+                attentionInputs(
+                    qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, layer: layer,
+                    scratch: scratch),
                 into: attended.data, outputStride: c.queryWidth)
             block.attentionOutput.accumulate(attended, into: x)
             block.feedForwardNorm(x, into: normed)
@@ -153,7 +151,7 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
     }
 
     /// In place on (T, 2F) gate | up: gate = silu(gate) * up, (T, F) at row stride 2F.
-    static func swiGLU(_ gateUp: Tensor, width: Int) {
+    public static func swiGLU(_ gateUp: Tensor, width: Int) {
         Parallel.forRanges(gateUp.rows, minimum: 16) { rows in
             for row in rows {
                 let gate = gateUp.row(row), up = UnsafePointer(gate + width)
@@ -163,12 +161,18 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
         }
     }
 
-    /// The block's attention inputs: rotated q and k (keys and values appended to the cache first when
-    /// there is one), v as computed, and the unrotated rows for memory methods.
-    private func projections(
-        qkv: Tensor, rotated: Tensor, positions: [Int], spans: [AttentionSpan], cache: KVCache?, layer: Int
+    /// A block's attention inputs from its (T, (H + 2K) D) q | k | v rows: q and k rotated at `positions`
+    /// into `rotated` (T, (H + K) D), keys and values appended to `cache` layer `layer` first when there is
+    /// one, and the unrotated rows for memory methods. Shared with the SideNet built from these blocks.
+    public func attentionInputs(
+        qkv: Tensor, rotated: Tensor, positions: [Int], spans: [AttentionSpan], cache: KVCache?, layer: Int,
+        scratch: ScratchSpace
     ) -> AttentionProjections {
         let c = configuration
+        // q and k side by side are H + K heads at the same positions: one pass rotates both.
+        rotary.apply(
+            qkv.data, sourceStride: qkv.columns, into: rotated.data, destinationStride: rotated.columns,
+            heads: c.heads + c.keyValueHeads, positions: positions)
         let rotary = self.rotary
         let context = RotaryContext(
             unrotatedQuery: qkv.data, queryStride: qkv.columns, unrotatedKey: qkv.data + c.queryWidth,

@@ -1,22 +1,23 @@
 import LongMemModels
 import LongMemTensor
 
-/// LongMem: the frozen GPT-2* backbone, its block-m keys and values cached in the memory bank, and the
-/// SideNet whose memory layer fuses local attention with attention over the retrieved chunks.
+/// LongMem: the frozen backbone (GPT-2* in the paper; Llama-family ones with an untrained SideNet), its
+/// block-m keys and values cached in the memory bank, and the SideNet whose memory layer fuses local
+/// attention with attention over the retrieved chunks.
 public final class LongMemModel: MemoryAugmentedModel {
-    public let backbone: NewGPTModel
+    public let backbone: any TransformerBackbone & IncrementalDecoder
     public let sideNet: SideNet
     public let configuration: MemoryConfiguration
     public let memoryBank: MemoryBank
     public var memory: MemoryBank? { memoryBank }
     public let method = "longmem"
 
-    public init(backbone: NewGPTModel, sideNet: SideNet, configuration: MemoryConfiguration) throws {
+    public init(backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration) throws {
         try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
-        guard sideNet.layers.count * sideNet.reductionFactor == backbone.layerCount else {
+        guard sideNet.layerCount * sideNet.reductionFactor == backbone.layerCount else {
             throw RuntimeError.invalidOption(
                 option: "SideNet",
-                detail: "\(sideNet.layers.count) layers do not match a \(backbone.layerCount)-block backbone")
+                detail: "\(sideNet.layerCount) layers do not match a \(backbone.layerCount)-block backbone")
         }
         guard sideNet.memoryLayer == configuration.retrievalLayer / sideNet.reductionFactor else {
             throw RuntimeError.invalidOption(

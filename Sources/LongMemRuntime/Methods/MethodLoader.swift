@@ -87,13 +87,18 @@ public enum MethodLoader {
                 backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
                 initialTokens: options.initialTokens)
         case .longmem:
-            guard let newgpt = backbone as? NewGPTModel else {
-                throw RuntimeError.unsupportedMethod(
-                    method: method.rawValue, architecture: backbone.descriptor.architecture)
+            // Without trained SideNet weights: the official initialisation from blocks 2i+1 (untrained).
+            if let newgpt = backbone as? NewGPTModel {
+                let memory = configuration(options, layers: newgpt.layerCount)
+                let sideNet = SideNet(initialisedFrom: newgpt, memoryLayer: memory.retrievalLayer / 2)
+                return try LongMemModel(backbone: newgpt, sideNet: sideNet, configuration: memory)
             }
-            let memory = configuration(options, layers: newgpt.layerCount)
-            let sideNet = SideNet(initialisedFrom: newgpt, memoryLayer: memory.retrievalLayer / 2)
-            return try LongMemModel(backbone: newgpt, sideNet: sideNet, configuration: memory)
+            if let llama = backbone as? LlamaModel {
+                let memory = configuration(options, layers: llama.layerCount)
+                let sideNet = SideNet(initialisedFrom: llama, memoryLayer: memory.retrievalLayer / 2)
+                return try LongMemModel(backbone: llama, sideNet: sideNet, configuration: memory)
+            }
+            throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
         }
     }
 
