@@ -103,11 +103,16 @@ struct CommandLineErrorTests {
         #expect(message.contains("\(path): empty text, nothing to score"), "\(message)")
     }
 
-    @Test("a window larger than n_positions")
-    func windowTooLarge() throws {
+    @Test("a window larger than n_positions, and one too short to score anything")
+    func windowOutOfRange() throws {
         let path = try file(Array("Some text to score.".utf8))
         let message = try failure(["logprobs", "--model", model, "--tokenizer", bpe, "--file", path, "--window", "65"])
-        #expect(message.contains("window 65 is outside 2...64 (the model's positions)"), "\(message)")
+        #expect(
+            message.contains(
+                "config.json: invalid configuration: local window 65 (--window or local_window) must be in 1...64"),
+            "\(message)")
+        let short = try failure(["logprobs", "--model", model, "--tokenizer", bpe, "--file", path, "--window", "1"])
+        #expect(short.contains("window 1 is outside 2...1"), "\(short)")
     }
 
     @Test("a missing text file and a missing tokenizer")

@@ -19,9 +19,6 @@ struct LogprobsCommand: ParsableCommand {
     @Option(name: .long, help: "UTF-8 text file to score.")
     var file: String
 
-    @Option(name: .long, help: "Window length in tokens (default: the model's positions).")
-    var window: Int?
-
     @Option(name: .long, help: "Write the JSON lines here (atomically) instead of standard output.")
     var output: String?
 
@@ -34,13 +31,13 @@ struct LogprobsCommand: ParsableCommand {
         let tokenizer = try modelOptions.loadTokenizer(for: model.descriptor)
         let scorer = try Scorer(model: model, tokenizer: tokenizer, batchSize: batchSize)
         let tokens = tokenizer.encode(text)
-        let score = try scorer.tokenLogProbabilities(tokens, window: window ?? model.descriptor.contextLength)
+        let score = try scorer.tokenLogProbabilities(tokens, window: model.descriptor.contextLength)
         var lines = score.tokens.map { token in
             JSONLine.encode(["index": token.index, "token": token.token, "logprob": token.logProbability ?? Double.nan])
         }
         let summary: [String: Any] = [
             "file": file, "tokens": tokens.count, "scored_tokens": score.scoredTokens, "total_nll": score.totalNLL,
-            "perplexity": score.perplexity, "window": window ?? model.descriptor.contextLength,
+            "perplexity": score.perplexity, "window": model.descriptor.contextLength,
         ]
         lines.append(JSONLine.encode(summary))
         let body = lines.joined(separator: "\n") + "\n"

@@ -23,8 +23,15 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(
+        help:
+            "Local window in tokens: the longest forward and the segment length of memory methods (default: the model's context length)."
+    )
+    var window: Int?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let window, window < 1 { throw ValidationError("--window must be at least 1, got \(window)") }
     }
 
     /// The model folder: `--model` itself when it exists, else the cached folder of a catalog model.
@@ -37,9 +44,9 @@ struct ModelOptions: ParsableArguments {
             else {
                 throw ValidationError("\(model) is not fetched yet: run `longmem-eval models fetch \(model)`")
             }
-            return try ModelDirectory(path: folder)
+            return try ModelDirectory(path: folder, localWindow: window)
         }
-        return try ModelDirectory(path: model)
+        return try ModelDirectory(path: model, localWindow: window)
     }
 
     /// Applies the thread count, then loads the model.

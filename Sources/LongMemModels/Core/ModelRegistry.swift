@@ -14,7 +14,9 @@ public enum ModelRegistry {
 
     /// Loads the model of `directory` with the loader its `model_type` names.
     public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
-        if let gguf = try directory.ggufModelPath() { return try GGUFModelFolder.load(path: gguf) }
+        if let gguf = try directory.ggufModelPath() {
+            return try GGUFModelFolder.load(path: gguf, localWindow: directory.localWindow)
+        }
         let configurationPath = try directory.requireFile("config.json")
         guard let type = try ConfigurationFile.modelType(path: configurationPath) else {
             throw ModelsError.invalidConfiguration(path: configurationPath, detail: "missing key 'model_type'")
@@ -30,7 +32,8 @@ extension GPT2Model {
     /// Reads `config.json` and `model.safetensors` of an HF GPT-2 folder.
     public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
         let configurationPath = try directory.requireFile("config.json")
-        let configuration = try ConfigurationFile.decode(GPT2Configuration.self, path: configurationPath)
+        var configuration = try ConfigurationFile.decode(GPT2Configuration.self, path: configurationPath)
+        if let window = directory.localWindow { configuration.localWindow = window }
         try configuration.validate(path: configurationPath)
         let weights = try SafeTensorsFile.open(try directory.requireFile("model.safetensors"))
         return try GPT2Model(configuration: configuration, weights: weights, configurationPath: configurationPath)

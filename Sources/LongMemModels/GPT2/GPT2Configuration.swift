@@ -9,6 +9,8 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
     public var vocabularySize: Int
     public var layerNormEpsilon: Float
     public var activationFunction: String
+    /// `local_window`: a shorter window than n_positions for every forward (`--window`).
+    public var localWindow: Int?
     /// Feed-forward width; HF uses 4 * width when null.
     public var innerWidth: Int?
 
@@ -20,6 +22,7 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
         case vocabularySize = "vocab_size"
         case layerNormEpsilon = "layer_norm_epsilon"
         case activationFunction = "activation_function"
+        case localWindow = "local_window"
         case innerWidth = "n_inner"
     }
 
@@ -38,6 +41,8 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
     }
 
     public var headDim: Int { width / heads }
+    /// Longest sequence of one forward pass: `local_window` when set, else n_positions.
+    public var contextLength: Int { localWindow ?? positions }
     public var feedForwardWidth: Int { innerWidth ?? 4 * width }
 
     public var activation: Activation {
@@ -67,6 +72,12 @@ public struct GPT2Configuration: Codable, Sendable, Equatable {
         }
         guard layerNormEpsilon > 0 else {
             throw ModelsError.invalidConfiguration(path: path, detail: "layer_norm_epsilon must be positive")
+        }
+        if let localWindow, !(1...positions).contains(localWindow) {
+            throw ModelsError.invalidConfiguration(
+                path: path,
+                detail:
+                    "local window \(localWindow) (--window or local_window) must be in 1...\(positions) (n_positions)")
         }
     }
 }

@@ -72,7 +72,7 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
             heads: c.heads, kvHeads: c.heads, headDim: c.headDim, scale: 1 / Float(c.headDim).squareRoot(),
             alibiSlopes: nil)
         descriptor = ModelDescriptor(
-            architecture: "gpt2", vocabularySize: c.vocabularySize, contextLength: c.positions, layers: c.layers,
+            architecture: "gpt2", vocabularySize: c.vocabularySize, contextLength: c.contextLength, layers: c.layers,
             width: c.width, heads: c.heads)
     }
 
@@ -92,14 +92,15 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
     }
 
     public func makeCache(capacity: Int? = nil) -> KVCache {
-        KVCache(layers: configuration.layers, capacity: capacity ?? configuration.positions, width: configuration.width)
+        KVCache(
+            layers: configuration.layers, capacity: capacity ?? configuration.contextLength, width: configuration.width)
     }
 
     public func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult {
         try validate([tokens])
-        guard cache.canAppend(tokens.count), cache.count + tokens.count <= configuration.positions else {
+        guard cache.canAppend(tokens.count), cache.count + tokens.count <= configuration.contextLength else {
             throw ModelsError.sequenceTooLong(
-                length: cache.count + tokens.count, limit: min(cache.capacity, configuration.positions))
+                length: cache.count + tokens.count, limit: min(cache.capacity, configuration.contextLength))
         }
         let positions = Array(cache.count..<(cache.count + tokens.count))
         let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)

@@ -5,11 +5,11 @@ import LongMemTensor
 /// carries the configuration (`<architecture>.*` metadata), the weights and the tokenizer
 /// (`GGUFTokenizer`). `ModelRegistry.load` comes here when `ModelDirectory.ggufModelPath()` finds one.
 public enum GGUFModelFolder {
-    public typealias Loader = @Sendable (GGUFFile) throws -> LanguageModel
+    public typealias Loader = @Sendable (GGUFFile, _ localWindow: Int?) throws -> LanguageModel
 
     /// Loaders by `general.architecture`.
     static let loaders: [String: Loader] = [
-        "llama": { try LlamaModel.load(gguf: $0) }
+        "llama": { try LlamaModel.load(gguf: $0, localWindow: $1) }
     ]
 
     public static var knownArchitectures: [String] { loaders.keys.sorted() }
@@ -20,8 +20,9 @@ public enum GGUFModelFolder {
         do { return try GGUFFile(path: path) } catch let error as TensorError { throw ModelsError.weights(error) }
     }
 
-    /// Loads the GGUF file at `path` with the loader its `general.architecture` names.
-    public static func load(path: String) throws -> LanguageModel {
+    /// Loads the GGUF file at `path` with the loader its `general.architecture` names, `localWindow`
+    /// overriding the context length.
+    public static func load(path: String, localWindow: Int? = nil) throws -> LanguageModel {
         let file = try open(path)
         guard let architecture = file.architecture else {
             throw ModelsError.invalidConfiguration(path: path, detail: "missing metadata 'general.architecture'")
@@ -33,7 +34,7 @@ public enum GGUFModelFolder {
                     "unsupported GGUF architecture '\(architecture)' (known: \(knownArchitectures.joined(separator: ", ")))"
             )
         }
-        return try loader(file)
+        return try loader(file, localWindow)
     }
 }
 

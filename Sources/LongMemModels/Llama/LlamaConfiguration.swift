@@ -129,7 +129,9 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         if attentionBias == true { throw fail("attention_bias true is not supported") }
         if mlpBias == true { throw fail("mlp_bias true is not supported") }
         if let localWindow, !(1...positions).contains(localWindow) {
-            throw fail("local_window \(localWindow) must be in 1...max_position_embeddings (\(positions))")
+            throw fail(
+                "local window \(localWindow) (--window or local_window) must be in 1...\(positions) (the context length)"
+            )
         }
     }
 }

@@ -216,7 +216,7 @@ extension LlamaModel {
     /// Reads a `model_type: llama` folder: config.json + model.safetensors with HF names (`model.` prefix
     /// optional; saved `rotary_emb.inv_freq` buffers ignored).
     public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
-        try load(directory: directory, localWindow: nil)
+        try load(directory: directory, localWindow: directory.localWindow)
     }
 
     /// As `load(_:)`, with the local window (the longest forward) overriding config.json's.

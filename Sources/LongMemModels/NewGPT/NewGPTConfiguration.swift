@@ -11,6 +11,8 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
     public var vocabularySize: Int
     public var layerNormEpsilon: Float
     public var activationFunction: String
+    /// `local_window`: a shorter window than n_positions for every forward (`--window`).
+    public var localWindow: Int?
 
     enum CodingKeys: String, CodingKey {
         case width = "n_embd"
@@ -20,6 +22,7 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
         case vocabularySize = "vocab_size"
         case layerNormEpsilon = "layer_norm_epsilon"
         case activationFunction = "activation_function"
+        case localWindow = "local_window"
     }
 
     public init(
@@ -36,6 +39,8 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
     }
 
     public var headDim: Int { width / heads }
+    /// Longest sequence of one forward pass: `local_window` when set, else n_positions.
+    public var contextLength: Int { localWindow ?? positions }
     public var feedForwardWidth: Int { 4 * width }
 
     public func validate(path: String) throws {
@@ -56,6 +61,12 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
         }
         guard layerNormEpsilon > 0 else {
             throw ModelsError.invalidConfiguration(path: path, detail: "layer_norm_epsilon must be positive")
+        }
+        if let localWindow, !(1...positions).contains(localWindow) {
+            throw ModelsError.invalidConfiguration(
+                path: path,
+                detail:
+                    "local window \(localWindow) (--window or local_window) must be in 1...\(positions) (n_positions)")
         }
     }
 }

@@ -49,7 +49,7 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
             heads: c.heads, kvHeads: c.heads, headDim: c.headDim, scale: 1 / Float(c.headDim).squareRoot(),
             alibiSlopes: alibiSlopes(heads: c.heads))
         descriptor = ModelDescriptor(
-            architecture: "newgpt", vocabularySize: c.vocabularySize, contextLength: c.positions, layers: c.layers,
+            architecture: "newgpt", vocabularySize: c.vocabularySize, contextLength: c.contextLength, layers: c.layers,
             width: c.width, heads: c.heads)
     }
 
@@ -61,7 +61,8 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
     }
 
     public func makeCache(capacity: Int?) -> KVCache {
-        KVCache(layers: configuration.layers, capacity: capacity ?? configuration.positions, width: configuration.width)
+        KVCache(
+            layers: configuration.layers, capacity: capacity ?? configuration.contextLength, width: configuration.width)
     }
 
     public func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult {
@@ -131,7 +132,8 @@ extension NewGPTModel {
     /// ignored).
     public static func loadBackbone(_ directory: ModelDirectory, prefix: String) throws -> NewGPTModel {
         let configurationPath = try directory.requireFile("config.json")
-        let configuration = try ConfigurationFile.decode(NewGPTConfiguration.self, path: configurationPath)
+        var configuration = try ConfigurationFile.decode(NewGPTConfiguration.self, path: configurationPath)
+        if let window = directory.localWindow { configuration.localWindow = window }
         let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) {
             name in
             if !prefix.isEmpty { return name.hasPrefix(prefix) ? name : nil }

@@ -12,7 +12,9 @@ public final class LongMemModel: MemoryAugmentedModel {
     public var memory: MemoryBank? { memoryBank }
     public let method = "longmem"
 
-    public init(backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration) throws {
+    public init(
+        backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration
+    ) throws {
         try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
         guard sideNet.layerCount * sideNet.reductionFactor == backbone.layerCount else {
             throw RuntimeError.invalidOption(

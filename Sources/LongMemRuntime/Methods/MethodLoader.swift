@@ -98,7 +98,8 @@ public enum MethodLoader {
                 let sideNet = SideNet(initialisedFrom: llama, memoryLayer: memory.retrievalLayer / 2)
                 return try LongMemModel(backbone: llama, sideNet: sideNet, configuration: memory)
             }
-            throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+            throw RuntimeError.unsupportedMethod(
+                method: method.rawValue, architecture: backbone.descriptor.architecture)
         }
     }
 

@@ -86,7 +86,8 @@ public final class SideNet: @unchecked Sendable {
     /// The same SideNet with other memory gate logits (an ablation: -infinity switches the memory off).
     public func replacingMemoryBias(_ bias: [Float]) -> SideNet {
         SideNet(
-            stack: stack, memoryLayer: memoryLayer, memoryBias: bias, isInitialisedFromBackbone: isInitialisedFromBackbone)
+            stack: stack, memoryLayer: memoryLayer, memoryBias: bias,
+            isInitialisedFromBackbone: isInitialisedFromBackbone)
     }
 
     /// The backbone hidden states a forward pass needs: H[0], H[2], ..., H[2n].

@@ -98,10 +98,12 @@ struct LlamaSideNetLayers: SideNetLayers {
         _ layer: Int, qkv: Tensor, rotated: Tensor, spans: [AttentionSpan], cache: KVCache?, scratch: ScratchSpace
     ) -> AttentionProjections {
         let spans =
-            cache.map { [AttentionSpan(queryStart: 0, queryCount: qkv.rows, keyStart: 0, pastCount: $0.count)] } ?? spans
+            cache.map { [AttentionSpan(queryStart: 0, queryCount: qkv.rows, keyStart: 0, pastCount: $0.count)] }
+            ?? spans
         let positions = spans.flatMap { $0.pastCount..<($0.pastCount + $0.queryCount) }
         return backbone.attentionInputs(
-            qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, layer: layer, scratch: scratch)
+            qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, layer: layer, scratch: scratch
+        )
     }
 
     func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {

@@ -143,7 +143,9 @@ struct LlamaLoadingTests {
         let model = try LlamaModel.load(directory: try ModelDirectory(path: Self.tied), localWindow: 32)
         #expect(model.descriptor.contextLength == 32)
         try withModel(configuration: { $0["local_window"] = 129 }) {
-            #expect(loadError($0)?.contains("local_window 129 must be in 1...max_position_embeddings (128)") == true)
+            #expect(
+                loadError($0)?.contains(
+                    "local window 129 (--window or local_window) must be in 1...128 (the context length)") == true)
         }
     }
 
