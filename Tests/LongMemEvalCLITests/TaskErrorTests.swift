@@ -25,6 +25,12 @@ struct TaskErrorTests {
             try failure(iclCommand + ["--tasks", "sst2", "--seeds=-3"]).contains(
                 "--seeds -3: expected non-negative integers"))
         #expect(try failure(iclCommand + ["--tasks", "sst2", "--seeds", "6-1"]).contains("--seeds 6-1"))
+        #expect(
+            try failure(iclCommand + ["--tasks", "sst2", "--subsample", "900"]).contains(
+                "--subsample: 900 is more than icl_sst2's 872 evaluation examples"))
+        #expect(
+            try failure(iclCommand + ["--tasks", "sst2", "--subsample", "9", "--limit", "3"]).contains(
+                "--limit and --subsample cannot be combined"))
     }
 
     @Test("a missing dataset file names the path")

@@ -41,12 +41,24 @@ struct ICLCommand: ParsableCommand {
     @Option(help: "Evaluate only the first N examples of each task.")
     var limit: Int?
 
+    @Option(
+        help:
+            "Evaluate a uniform random subset of N examples of each task, in dataset order (fair where the test set is sorted by label, as MR, Subj and MPQA are)."
+    )
+    var subsample: Int?
+
+    @Option(help: "Seed of the --subsample draw (CPython's random.Random(seed).sample).")
+    var subsampleSeed: Int = 0
+
     func validate() throws {
         _ = try parsedTasks()
         _ = try parsedSeeds()
         guard shots >= 0 else { throw ValidationError("--shots must not be negative") }
         guard memoryDemos >= 0 else { throw ValidationError("--memory-demos must not be negative") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let subsample, subsample < 1 { throw ValidationError("--subsample must be at least 1") }
+        guard subsampleSeed >= 0 else { throw ValidationError("--subsample-seed must not be negative") }
+        if limit != nil, subsample != nil { throw ValidationError("--limit and --subsample cannot be combined") }
     }
 
     func parsedTasks() throws -> [ICLTask] {
@@ -68,7 +80,7 @@ struct ICLCommand: ParsableCommand {
         let data = runOptions.dataDirectory
         let configuration = ICLConfiguration(
             tasks: try parsedTasks(), shots: shots, seeds: try parsedSeeds(), memoryDemonstrations: memoryDemos,
-            keepPartialSegment: keepPartial, limit: limit)
+            keepPartialSegment: keepPartial, limit: limit, subsample: subsample, subsampleSeed: subsampleSeed)
         let evaluator = try ICLEvaluator(
             model: runner.model, tokenizer: runner.tokenizer, configuration: configuration, dataDirectory: data.path)
         let boundaries = try SequenceBoundaries.forTokenizer(runner.tokenizer)
@@ -76,6 +88,7 @@ struct ICLCommand: ParsableCommand {
             "tasks": .array(configuration.tasks.map { .string($0.id) }), "shots": .int(shots),
             "memory_demos": .int(runner.model.memory == nil ? 0 : memoryDemos), "keep_partial": .bool(keepPartial),
             "limit": limit.map { .int($0) } ?? .null, "separator": .string(boundaries.description),
+            "subsample": subsample.map { .int($0) } ?? .null, "subsample_seed": .int(subsampleSeed),
         ]
         let specification = try runner.specification(
             task: "icl", protocolInfo: ICLEvaluator.protocolInfo, options: options, seeds: configuration.seeds,

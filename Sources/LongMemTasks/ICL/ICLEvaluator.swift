@@ -17,10 +17,15 @@ public struct ICLConfiguration: Sendable, Equatable {
     public var keepPartialSegment: Bool
     /// Evaluate only the first `limit` examples of each task.
     public var limit: Int?
+    /// Evaluate a uniform random subset of this many examples of each task (in dataset order), drawn as
+    /// CPython's `random.Random(subsampleSeed).sample(range(n), k)`: the test sets of MR, Subj and MPQA list
+    /// one label first, so their first N examples are not a fair subsample.
+    public var subsample: Int?
+    public var subsampleSeed: Int
 
     public init(
         tasks: [ICLTask], shots: Int, seeds: [Int], memoryDemonstrations: Int = 2_000, keepPartialSegment: Bool = false,
-        limit: Int? = nil
+        limit: Int? = nil, subsample: Int? = nil, subsampleSeed: Int = 0
     ) {
         self.tasks = tasks
         self.shots = shots
@@ -28,6 +33,8 @@ public struct ICLConfiguration: Sendable, Equatable {
         self.memoryDemonstrations = memoryDemonstrations
         self.keepPartialSegment = keepPartialSegment
         self.limit = limit
+        self.subsample = subsample
+        self.subsampleSeed = subsampleSeed
     }
 }
 
@@ -57,6 +64,9 @@ public final class ICLEvaluator {
         guard configuration.seeds.allSatisfy({ $0 >= 0 }) else {
             throw TasksError.invalidOption(option: "--seeds", detail: "seeds must be non-negative integers")
         }
+        guard configuration.limit == nil || configuration.subsample == nil else {
+            throw TasksError.invalidOption(option: "--subsample", detail: "cannot be combined with --limit")
+        }
         self.model = model
         self.tokenizer = tokenizer
         boundaries = try SequenceBoundaries.forTokenizer(tokenizer)
@@ -71,9 +81,26 @@ public final class ICLEvaluator {
                     option: option,
                     detail: "\(count) is more than \(task.id)'s \(dataset.train.count) training examples")
             }
+            if let subsample = configuration.subsample, subsample > dataset.evaluation.count {
+                throw TasksError.invalidOption(
+                    option: "--subsample",
+                    detail: "\(subsample) is more than \(task.id)'s \(dataset.evaluation.count) evaluation examples")
+            }
             datasets[task] = dataset
         }
         self.datasets = datasets
+        queries = try datasets.mapValues { try Self.queryIndices(count: $0.evaluation.count, configuration) }
+    }
+
+    /// The evaluation examples each task scores, in dataset order.
+    let queries: [ICLTask: [Int]]
+
+    public static func queryIndices(count: Int, _ configuration: ICLConfiguration) throws -> [Int] {
+        if let subsample = configuration.subsample {
+            var random = PythonRandom(seed: UInt64(configuration.subsampleSeed))
+            return try random.sample(populationCount: count, k: subsample).sorted()
+        }
+        return Array(0..<min(count, configuration.limit ?? .max))
     }
 
     /// Demonstrations written to memory: none for methods without memory.
@@ -84,10 +111,8 @@ public final class ICLEvaluator {
 
     /// How many query samples the run covers (before sharding).
     public var sampleCount: Int {
-        configuration.tasks.reduce(0) { $0 + queryCount(datasets[$1]!) } * configuration.seeds.count
+        configuration.tasks.reduce(0) { $0 + queries[$1]!.count } * configuration.seeds.count
     }
-
-    func queryCount(_ dataset: ICLDataset) -> Int { min(dataset.evaluation.count, configuration.limit ?? .max) }
 
     /// Scores every sample the run's shard owns and has not finished, recording each as it completes.
     public func run(_ run: EvaluationRun, progress: ProgressReporter) throws {
@@ -95,12 +120,12 @@ public final class ICLEvaluator {
         for task in configuration.tasks {
             let dataset = datasets[task]!
             for seed in configuration.seeds {
-                let queries = (0..<queryCount(dataset)).filter { index in
+                let pending = queries[task]!.filter { index in
                     defer { position += 1 }
                     return run.specification.shard.owns(position) && !run.isFinished(sampleID(task, seed, index))
                 }
-                guard !queries.isEmpty else { continue }
-                try evaluate(task: task, dataset: dataset, seed: seed, queries: queries, run: run, progress: progress)
+                guard !pending.isEmpty else { continue }
+                try evaluate(task: task, dataset: dataset, seed: seed, queries: pending, run: run, progress: progress)
             }
         }
     }

@@ -61,6 +61,20 @@ struct ICLDataTests {
         }
     }
 
+    @Test("--subsample draws CPython's random.Random(seed).sample(range(n), k), in dataset order; --limit the first n")
+    func subsample() throws {
+        // python3 -c "import random; print(sorted(random.Random(0).sample(range(2000), 10)))"
+        let drawn = try ICLEvaluator.queryIndices(
+            count: 2000, ICLConfiguration(tasks: [.mr], shots: 4, seeds: [1], subsample: 10))
+        #expect(drawn == [82, 530, 788, 861, 995, 1047, 1552, 1729, 1823, 1977])
+        let reseeded = try ICLEvaluator.queryIndices(
+            count: 872, ICLConfiguration(tasks: [.sst2], shots: 4, seeds: [1], subsample: 5, subsampleSeed: 3))
+        #expect(reseeded == [133, 243, 378, 557, 606])
+        let first = try ICLEvaluator.queryIndices(
+            count: 872, ICLConfiguration(tasks: [.sst2], shots: 4, seeds: [1], limit: 3))
+        #expect(first == [0, 1, 2])
+    }
+
     @Test("with the fairseq dictionary each line is <s> tokens </s>")
     func fairseqBoundaries() throws {
         let tokenizer = try FairseqTokenizer.load(
