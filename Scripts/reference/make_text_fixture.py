@@ -6,9 +6,15 @@ layer 1 (retrieval layer 2), float16 storage. It is for end-to-end runs and regr
 agreement with the reference is checked on Tests/Fixtures/longmem-tiny.
 
 Run: python3 Scripts/reference/make_text_fixture.py   (pass --tokenizer $DATA/gpt2_bpe to the tool)
+
+With --width/--heads/--layers/--out it writes a random model of another shape, e.g. LongMem-558M's
+(24 backbone blocks + 12 SideNet layers, width 1024, 16 heads; about 1.1 GB) for `longmem-eval bench segment`:
+    python3 Scripts/reference/make_text_fixture.py --width 1024 --heads 16 --layers 24 --out /tmp/longmem-558m-random
 """
+import argparse
 import json
 import math
+import pathlib
 
 import torch
 from safetensors.torch import save_file
@@ -17,7 +23,8 @@ from common import FIXTURES
 
 OUT = FIXTURES / "longmem-text-tiny"
 SEED = 4096
-VOCAB, WIDTH, HEADS, LAYERS, WINDOW = 51200, 16, 2, 4, 1024
+VOCAB, WINDOW = 51200, 1024
+WIDTH, HEADS, LAYERS = 16, 2, 4  # set from the command line
 
 
 def linear(generator, rows, cols, gain=1.0):
@@ -42,6 +49,16 @@ def block(generator, prefix, names):
 
 
 def main():
+    global WIDTH, HEADS, LAYERS
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--width", type=int, default=WIDTH)
+    parser.add_argument("--heads", type=int, default=HEADS)
+    parser.add_argument("--layers", type=int, default=LAYERS)
+    parser.add_argument("--out", type=pathlib.Path, default=OUT)
+    arguments = parser.parse_args()
+    WIDTH, HEADS, LAYERS, out = arguments.width, arguments.heads, arguments.layers, arguments.out
+    retrieval_layer = LAYERS * 3 // 4 - 1  # LongMem's 17 of 24
+    memory_layer = retrieval_layer // 2
     generator = torch.Generator().manual_seed(SEED)
     backbone_names = ("ln_1", "attn.q_proj", "attn.k_proj", "attn.v_proj", "attn.out_proj", "mlp.fc_in", "mlp.fc_out")
     sidenet_names = ("ln_1", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.out_proj",
@@ -56,21 +73,21 @@ def main():
     tensors["backbone.lm_head.bias"] = 0.5 * torch.randn(VOCAB, generator=generator)
     for i in range(LAYERS // 2):
         tensors.update(block(generator, f"sidenet.layers.{i}.", sidenet_names))
-    tensors["sidenet.layers.1.self_attn.memory_bias"] = torch.randn(HEADS, generator=generator)
+    tensors[f"sidenet.layers.{memory_layer}.self_attn.memory_bias"] = torch.randn(HEADS, generator=generator)
     tensors["sidenet.layer_norm.weight"] = 1 + 0.1 * torch.randn(WIDTH, generator=generator)
     tensors["sidenet.layer_norm.bias"] = 0.1 * torch.randn(WIDTH, generator=generator)
-    OUT.mkdir(parents=True, exist_ok=True)
-    save_file({name: t.half().contiguous() for name, t in sorted(tensors.items())}, str(OUT / "model.safetensors"),
+    out.mkdir(parents=True, exist_ok=True)
+    save_file({name: t.half().contiguous() for name, t in sorted(tensors.items())}, str(out / "model.safetensors"),
               metadata={"generator": "Scripts/reference/make_text_fixture.py"})
     config = {
         "model_type": "longmem", "vocab_size": VOCAB, "n_embd": WIDTH, "n_head": HEADS, "n_layer": LAYERS,
         "n_positions": WINDOW, "layer_norm_epsilon": 1e-6, "activation_function": "gelu_new",
         "sidenet_layers": LAYERS // 2, "layer_reduction_factor": 2, "sidenet_activation_function": "gelu",
-        "sidenet_layer_norm_epsilon": 1e-5, "retrieval_layer": 2, "memory_layer": 1,
+        "sidenet_layer_norm_epsilon": 1e-5, "retrieval_layer": retrieval_layer, "memory_layer": memory_layer,
         "memory_size": 65536, "chunk_size": 4, "top_k": 64,
     }
-    (OUT / "config.json").write_text(json.dumps(config, indent=1) + "\n")
-    print(f"wrote {OUT} ({sum(t.numel() for t in tensors.values())} parameters)")
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n")
+    print(f"wrote {out} ({sum(t.numel() for t in tensors.values())} parameters)")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,11 @@ import LongMemTensor
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed: a model's prefill and decode (default), retrieval, memory footprint.",
-        subcommands: [BenchModelCommand.self, BenchRetrievalCommand.self, BenchMemoryCommand.self],
+        abstract:
+            "Measure speed: a model's prefill and decode (default), a memory segment, retrieval, memory footprint.",
+        subcommands: [
+            BenchModelCommand.self, BenchSegmentCommand.self, BenchRetrievalCommand.self, BenchMemoryCommand.self,
+        ],
         defaultSubcommand: BenchModelCommand.self
     )
 }

@@ -142,4 +142,25 @@ struct BenchRetrievalCommandTests {
         try failure(["bench", "memory", "--heads", "0"], mentions: "--heads")
         try failure(["bench", "memory", "--dim", "0"], mentions: "--dim")
     }
+
+    @Test("bench segment fills the memory through the method, then times a segment read with it")
+    func segment() throws {
+        let outcome = try CommandLineRunner.run([
+            "bench", "segment", "--model", FixturePaths.fixture("longmem-text-tiny"), "--method", "longmem",
+            "--memory-size", "4096", "--fill", "3072", "--tokens", "512", "--repetitions", "1", "--json",
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let object = try #require(
+            JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        #expect(object["method"] as? String == "longmem" && object["segment_tokens"] as? Int == 512)
+        // Three 1,024-token segments written; the memory never filled, so nothing was evicted.
+        #expect(object["fill_tokens"] as? Int == 3072 && object["memory_tokens_resident"] as? Int == 3072)
+        #expect((object["segment_seconds"] as? Double ?? 0) > 0)
+        try failure(
+            ["bench", "segment", "--model", FixturePaths.fixture("longmem-text-tiny"), "--tokens", "2048"],
+            mentions: "--tokens 2048 exceeds the local window (1024 tokens)")
+        try failure(
+            ["bench", "segment", "--model", FixturePaths.fixture("longmem-text-tiny"), "--fill", "-1"],
+            mentions: "--fill")
+    }
 }
