@@ -22,9 +22,9 @@ struct BenchModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Measure prefill tokens/s and decode ms/token of a model.",
         discussion: """
-            Prefill: one forward pass over --tokens random token ids plus the logits of every position, reduced
-            to log-probs on the fly as scoring does; median of --repetitions runs after one warm-up. Decode: --decode-tokens single-token
-            steps through the KV cache from an empty context. Absolute times depend on the machine and its
+            Prefill: one forward pass over --tokens random token ids plus the logits of every position, reduced \
+            to log-probs on the fly as scoring does; median of --repetitions runs after one warm-up. Decode: --decode-tokens single-token \
+            steps through the KV cache from an empty context. Absolute times depend on the machine and its \
             load; compare tools side by side in the same run (Scripts/bench/).
             """
     )

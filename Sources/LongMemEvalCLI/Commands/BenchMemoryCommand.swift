@@ -11,9 +11,9 @@ struct BenchMemoryCommand: ParsableCommand {
         commandName: "memory",
         abstract: "Measure the resident memory of a filled memory bank (keys, values and chunk index).",
         discussion: """
-            Writes random keys and values into a memory bank in --segment-token segments until --memory-size
-            tokens have been written (the official eviction rule applies when it fills), and reports the growth
-            of the process's resident set (VmRSS) from before the bank was created, next to the bytes of the
+            Writes random keys and values into a memory bank in --segment-token segments until --memory-size \
+            tokens have been written (the official eviction rule applies when it fills), and reports the growth \
+            of the process's resident set (VmRSS) from before the bank was created, next to the bytes of the \
             key/value store and of the chunk index. Segment buffers are allocated before the first reading.
             """
     )

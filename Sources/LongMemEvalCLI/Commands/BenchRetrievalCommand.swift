@@ -10,13 +10,13 @@ struct BenchRetrievalCommand: ParsableCommand {
         commandName: "retrieval",
         abstract: "Measure top-k chunk retrieval (exact or IVF) on keys and queries from a safetensors file.",
         discussion: """
-            --vectors holds `keys`, the chunk-mean keys per key head, (heads, chunks, dim), and `queries`,
-            (rows, query heads * dim) with query heads a multiple of heads (query head h searches key head
-            h / (query heads / heads)). Float types are converted to float32. The index is filled in stream
-            order (oldest chunk first); an IVF index trains when it holds 39 x --lists chunks, on those chunks,
-            and the time of that step is reported apart from the rest of the build. Only the search is timed:
-            the median of --repetitions runs after one warm-up. --ids-out writes the positions of the last run
-            as a safetensors tensor `positions`, (rows, query heads, top), stored as F32 (exact for positions
+            --vectors holds `keys`, the chunk-mean keys per key head, (heads, chunks, dim), and `queries`, \
+            (rows, query heads * dim) with query heads a multiple of heads (query head h searches key head \
+            h / (query heads / heads)). Float types are converted to float32. The index is filled in stream \
+            order (oldest chunk first); an IVF index trains when it holds 39 x --lists chunks, on those chunks, \
+            and the time of that step is reported apart from the rest of the build. Only the search is timed: \
+            the median of --repetitions runs after one warm-up. --ids-out writes the positions of the last run \
+            as a safetensors tensor `positions`, (rows, query heads, top), stored as F32 (exact for positions \
             below 2^24), -1 where missing.
             """
     )

@@ -8,12 +8,12 @@ struct ChapterBreakCommand: ParsableCommand {
         commandName: "chapterbreak",
         abstract: "ChapterBreak suffix identification: which of six chapter beginnings follows the prefix?",
         discussion: """
-            Reads a file in the official format ({"pg19"|"ao3": {work: [{ctx, pos, negs}]}}). The prefix is
-            left-truncated to each --prefix-length, the suffixes right-truncated to --suffix-length tokens, and
-            each candidate scored by its log-likelihood after the prefix (summed and per-token mean, both
-            recorded); correct when no negative scores strictly higher than the gold. Memory methods write the
-            earlier prefix segments to memory and keep the last window as context. Chance is 1/6 (16.7%).
-            The official data cannot be fetched here: `longmem-eval datasets build-chapterbreak` rebuilds
+            Reads a file in the official format ({"pg19"|"ao3": {work: [{ctx, pos, negs}]}}). The prefix is \
+            left-truncated to each --prefix-length, the suffixes right-truncated to --suffix-length tokens, and \
+            each candidate scored by its log-likelihood after the prefix (summed and per-token mean, both \
+            recorded); correct when no negative scores strictly higher than the gold. Memory methods write the \
+            earlier prefix segments to memory and keep the last window as context. Chance is 1/6 (16.7%). \
+            The official data cannot be fetched here: `longmem-eval datasets build-chapterbreak` rebuilds \
             examples in the same format from Project Gutenberg books (ChapterBreak-PG, see Datasets/README.md).
             """
     )

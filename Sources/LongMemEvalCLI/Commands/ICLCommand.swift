@@ -11,10 +11,10 @@ struct ICLCommand: ParsableCommand {
         commandName: "icl",
         abstract: "NLU in-context learning (SST-2, MR, Subj, SST-5, MPQA) as LongMem's official script.",
         discussion: """
-            For each task and seed s: random.seed(s); random.sample(train, k) demonstrations in context, then for
-            memory methods random.sample(train, 2000) from the same stream cut into local-window segments and
-            written to memory (reset per seed; queries are never written). Metrics: greedy_prefix (the official:
-            the argmax token, decoded and stripped, is a non-empty prefix of the label word) and label_rank (the
+            For each task and seed s: random.seed(s); random.sample(train, k) demonstrations in context, then for \
+            memory methods random.sample(train, 2000) from the same stream cut into local-window segments and \
+            written to memory (reset per seed; queries are never written). Metrics: greedy_prefix (the official: \
+            the argmax token, decoded and stripped, is a non-empty prefix of the label word) and label_rank (the \
             label word with the highest log-likelihood). Per task: mean and population std over seeds.
             """
     )

