@@ -6,8 +6,10 @@ struct LongMemEval: ParsableCommand {
         commandName: "longmem-eval",
         abstract: "Evaluate memory-augmented language models (LongMem and its baselines) on CPU.",
         discussion: """
-            Models are Hugging Face-style folders (config.json, model.safetensors, tokenizer files).
-            Set OPENBLAS_CORETYPE yourself to override the BLAS kernel choice.
+            --model takes a folder (config.json + model.safetensors + tokenizer files, or one .gguf file) \
+            or a catalog name (`longmem-eval models list`). Methods: local, memtrm, memtrm-joint, longmem, \
+            infllm. Data: --data-dir or $LONGMEM_EVAL_DATA. OpenBLAS's AVX-512 kernels are selected \
+            automatically where the CPU has them (LONGMEM_EVAL_OPENBLAS_AUTO=0 keeps OpenBLAS's own choice).
             """,
         subcommands: [
             ICLCommand.self, ChapterBreakCommand.self, PerplexityCommand.self, ReportCommand.self, RegressCommand.self,

@@ -7,16 +7,28 @@ public enum Digest {
 
     public static func sha256(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
-    /// Streams the file in 1 MiB blocks (weight files are gigabytes).
+    /// The read size of file digests: large enough that system-call overhead is negligible, small enough
+    /// that hashing a multi-gigabyte weight file never holds it in memory.
+    public static let blockSize = 1 << 20
+
+    /// Streams the file in `blockSize` blocks.
     public static func sha256(file path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError.unreadable(path: path) }
         defer { try? handle.close() }
         var hasher = SHA256()
-        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
+        while let block = try handle.read(upToCount: blockSize), !block.isEmpty { hasher.update(data: block) }
         return hex(hasher.finalize())
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
+    /// Lower-case hex of a digest's bytes.
+    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LongMemHarness
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -206,7 +207,7 @@ private final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Senda
         lock.lock()
         defer { lock.unlock() }
         if let failure { return .failure(failure) }
-        return .success(Received(bytes: received, sha256: FileHash.hex(hasher.finalize())))
+        return .success(Received(bytes: received, sha256: Digest.hex(hasher.finalize())))
     }
 
     private func fail(_ error: DatasetError) {

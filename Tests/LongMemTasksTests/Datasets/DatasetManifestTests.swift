@@ -1,4 +1,5 @@
 import Foundation
+import LongMemHarness
 import LongMemTasks
 import Testing
 
@@ -132,7 +133,7 @@ struct DatasetManifestTests {
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let folder = try DatasetTestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var bytes = [UInt8](repeating: 0, count: 3 * FileHash.blockSize + 12_345)
+        var bytes = [UInt8](repeating: 0, count: 3 * Digest.blockSize + 12_345)
         for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
         let path = folder + "/blob.bin"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
