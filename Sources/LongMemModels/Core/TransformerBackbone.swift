@@ -93,6 +93,27 @@ public struct AttentionProjections {
             kvHeads: geometry.kvHeads, headDim: geometry.headDim, scale: geometry.scale,
             alibiSlopes: geometry.alibiSlopes, spans: spans, scratch: scratch, logSumExp: logSumExp)
     }
+
+    /// Views of fused (T, 3C) q | k | v rows of multi-head attention (GPT-2, GPT-2*, LongMem's SideNet);
+    /// with a cache, keys and values are appended to its layer `layer` first and read from there.
+    public static func fused(
+        _ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int, geometry: AttentionGeometry,
+        scratch: ScratchSpace
+    ) -> AttentionProjections {
+        let width = qkv.columns / 3
+        guard let cache else {
+            return AttentionProjections(
+                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
+                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans, geometry: geometry,
+                scratch: scratch)
+        }
+        cache.store(
+            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+        return AttentionProjections(
+            query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
+            value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans, geometry: geometry,
+            scratch: scratch)
+    }
 }
 
 /// Lets a memory method compute some blocks' attention itself.

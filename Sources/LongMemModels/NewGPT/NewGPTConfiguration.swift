@@ -2,7 +2,7 @@ import LongMemTensor
 
 /// LongMem's GPT-2* backbone ("newgpt"): `config.json` keys as written by
 /// Scripts/convert_longmem_checkpoint.py.
-public struct NewGPTConfiguration: Codable, Sendable, Equatable {
+public struct NewGPTConfiguration: GPT2FamilyConfiguration, Codable, Sendable, Equatable {
     public var width: Int
     public var heads: Int
     public var layers: Int
@@ -11,7 +11,6 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
     public var vocabularySize: Int
     public var layerNormEpsilon: Float
     public var activationFunction: String
-    /// `local_window`: a shorter window than n_positions for every forward (`--window`).
     public var localWindow: Int?
 
     enum CodingKeys: String, CodingKey {
@@ -38,35 +37,5 @@ public struct NewGPTConfiguration: Codable, Sendable, Equatable {
         self.activationFunction = activationFunction
     }
 
-    public var headDim: Int { width / heads }
-    /// Longest sequence of one forward pass: `local_window` when set, else n_positions.
-    public var contextLength: Int { localWindow ?? positions }
     public var feedForwardWidth: Int { 4 * width }
-
-    public func validate(path: String) throws {
-        let sizes = [
-            ("n_embd", width), ("n_head", heads), ("n_layer", layers), ("n_positions", positions),
-            ("vocab_size", vocabularySize),
-        ]
-        for (key, value) in sizes where value <= 0 {
-            throw ModelsError.invalidConfiguration(path: path, detail: "\(key) must be positive, got \(value)")
-        }
-        guard width % heads == 0 else {
-            throw ModelsError.invalidConfiguration(
-                path: path, detail: "n_embd \(width) is not divisible by n_head \(heads)")
-        }
-        guard Activation(configName: activationFunction) != nil else {
-            throw ModelsError.invalidConfiguration(
-                path: path, detail: "unsupported activation_function '\(activationFunction)'")
-        }
-        guard layerNormEpsilon > 0 else {
-            throw ModelsError.invalidConfiguration(path: path, detail: "layer_norm_epsilon must be positive")
-        }
-        if let localWindow, !(1...positions).contains(localWindow) {
-            throw ModelsError.invalidConfiguration(
-                path: path,
-                detail:
-                    "local window \(localWindow) (--window or local_window) must be in 1...\(positions) (n_positions)")
-        }
-    }
 }

@@ -91,7 +91,10 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
             block.norm(x, into: normed)
             block.queryKeyValue(normed, into: qkv)
             options.attend(
-                layer: layer, projections(qkv, spans: spans, cache: cache, layer: layer), into: attended.data,
+                layer: layer,
+                AttentionProjections.fused(
+                    qkv, spans: spans, cache: cache, layer: layer, geometry: attentionGeometry, scratch: scratch),
+                into: attended.data,
                 outputStride: c.width)
             block.output.accumulate(attended, into: x)
             block.feedForwardIn(normed, into: inner)
@@ -101,24 +104,6 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
         finalNorm(x, into: x)
         options.capture(blocks.count, x, into: &states)
         return ForwardResult(hidden: x, hiddenStates: states)
-    }
-
-    /// Views of the fused (T, 3C) projections; with a cache, keys and values are appended to it first.
-    private func projections(_ qkv: Tensor, spans: [AttentionSpan], cache: KVCache?, layer: Int) -> AttentionProjections
-    {
-        let width = configuration.width
-        guard let cache else {
-            return AttentionProjections(
-                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
-                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans,
-                geometry: attentionGeometry, scratch: scratch)
-        }
-        cache.store(
-            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
-        return AttentionProjections(
-            query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
-            value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans,
-            geometry: attentionGeometry, scratch: scratch)
     }
 }
 

@@ -48,20 +48,10 @@ struct ParallelSideNetLayers: SideNetLayers {
     func attentionInputs(
         _ layer: Int, qkv: Tensor, rotated: Tensor, spans: [AttentionSpan], cache: KVCache?, scratch: ScratchSpace
     ) -> AttentionProjections {
-        let width = geometry.queryWidth
-        guard let cache else {
-            return AttentionProjections(
-                query: qkv.data, queryStride: 3 * width, key: qkv.data + width, keyStride: 3 * width,
-                value: qkv.data + 2 * width, valueStride: 3 * width, tokens: qkv.rows, spans: spans, geometry: geometry,
-                scratch: scratch)
-        }
-        cache.store(
-            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
-        let span = AttentionSpan(queryStart: 0, queryCount: qkv.rows, keyStart: 0, pastCount: cache.count)
-        return AttentionProjections(
-            query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
-            value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: [span], geometry: geometry,
-            scratch: scratch)
+        let spans =
+            cache.map { [AttentionSpan(queryStart: 0, queryCount: qkv.rows, keyStart: 0, pastCount: $0.count)] }
+            ?? spans
+        return .fused(qkv, spans: spans, cache: cache, layer: layer, geometry: geometry, scratch: scratch)
     }
 
     func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {
