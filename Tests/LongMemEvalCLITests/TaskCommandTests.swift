@@ -83,6 +83,30 @@ struct TaskCommandTests {
         #expect(measured.count == summary["scored_tokens"] as? Int)
     }
 
+    @Test("memtrm perplexity through the IVF index: exact until trained, then close to exact; recorded")
+    func ivfIndex() throws {
+        let directory = FixturePaths.temporaryDirectory()
+        let common = [
+            "ppl", "--model", Runs.textModel, "--tokenizer", Runs.bpe, "--method", "memtrm", "--memory-size", "16384",
+            "--files", FixturePaths.dataset("longtext/pg22_like/pg65248.txt"),
+        ]
+        try Runs.succeed(common + ["--output", directory + "/exact"])
+        // 16 lists train once 624 chunks (2,496 tokens) are held: from the document's fourth segment on.
+        try Runs.succeed(
+            common + [
+                "--memory-index", "ivf", "--ivf-lists", "16", "--ivf-probes", "4", "--output", directory + "/ivf",
+            ])
+        let exact = try Runs.results(directory + "/exact"), ivf = try Runs.results(directory + "/ivf")
+        #expect(ivf.options["memory_index"] == "ivf" && ivf.options["ivf_lists"] == .int(16))
+        #expect(exact.options["memory_index"] == "exact")
+        func perplexity(_ results: EvaluationResults) throws -> Double {
+            try #require(results.metrics.first { $0.name == "token_perplexity" && $0.labels["bucket"] == "all" }).value
+        }
+        let ivfPerplexity = try perplexity(ivf), exactPerplexity = try perplexity(exact)
+        let gap = abs(ivfPerplexity - exactPerplexity) / exactPerplexity
+        #expect(gap > 0 && gap < 0.01, "IVF perplexity differs from exact by \(gap)")
+    }
+
     @Test("two shards merged equal the unsharded run exactly")
     func shards() throws {
         let directory = FixturePaths.temporaryDirectory()

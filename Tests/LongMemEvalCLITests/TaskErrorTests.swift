@@ -65,6 +65,14 @@ struct TaskErrorTests {
         let base = ["ppl", "--model", Runs.textModel, "--tokenizer", Runs.bpe, "--output", directory + "/run"]
         #expect(try failure(base + ["--files", empty]).contains("\(empty): empty text"))
         #expect(try failure(base + ["--dataset", "wikitext"]).contains("unknown task 'wikitext'"))
+        let file = FixturePaths.dataset("longtext/pg22_like/pg65246.txt")
+        let ivf = base + ["--files", file, "--method", "memtrm", "--memory-size", "8192", "--memory-index", "ivf"]
+        #expect(
+            try failure(ivf + ["--ivf-lists", "100"]).contains(
+                "--ivf-lists: 100 lists train on 3900 chunks but the memory holds only 2048"))
+        #expect(
+            try failure(ivf + ["--ivf-lists", "16", "--ivf-probes", "17"]).contains(
+                "--ivf-probes: must be in 1...--ivf-lists (got 17 probes of 16 lists)"))
         #expect(
             try failure(base + ["--files", directory + "/nope.txt"]).contains(
                 "\(directory)/nope.txt: dataset file not found"))
