@@ -19,13 +19,33 @@ struct ReportContentTests {
         try #require(tables(ReportFixtures.document()).first { $0.id == id }, "no table \(id)")
     }
 
+    @Test("a rebuilt ChapterBreak set gets tables of its own, titled as rebuilt, without the paper's rows")
+    func rebuiltChapterBreak() throws {
+        let folder = ReportFixtures.scratch()
+        let path = try ReportFixtures.editedResults("chapterbreak-longmem", in: folder) { object in
+            var options = object["options"] as! [String: Any]
+            options["set"] = "rebuilt"
+            object["options"] = options
+        }
+        let runs =
+            try ReportFixtures.loadRuns(["chapterbreak-local"])
+            + [try ResultsLoader.load(path: path, name: "chapterbreak-longmem (rebuilt)")]
+        let document = try ReportBuilder.build(
+            runs: runs, reference: ReportFixtures.loadReference(), referenceSource: "Reports/reference/paper.json")
+        let rebuilt = try #require(tables(document).first { $0.id == "chapterbreak-rebuilt-ao3-sum" })
+        #expect(rebuilt.title.hasPrefix("ChapterBreak-PG (rebuilt) AO3"), "\(rebuilt.title)")
+        #expect(rebuilt.rows.map(\.label) == ["LongMem"])
+        let official = try #require(tables(document).first { $0.id == "chapterbreak-ao3-sum" })
+        #expect(official.rows.map(\.label).first == "Local window")
+    }
+
     @Test("ChapterBreak AO3 has a column per prefix length, measured rows first, the paper's rows labelled")
     func chapterBreak() throws {
         let table = try table("chapterbreak-ao3-sum")
         #expect(table.columns == ["4k", "6k", "8k", "best"])
         #expect(
             table.rows.map(\.label) == [
-                "GPT-2 (local)", "MemTRM-style", "LongMem", "GPT-2* (paper)", "MemTRM (paper)", "LongMem (paper)",
+                "Local window", "MemTRM-style", "LongMem", "GPT-2* (paper)", "MemTRM (paper)", "LongMem (paper)",
                 "GPT-3 (paper)",
             ])
         let longmem = table.rows[2]

@@ -72,15 +72,19 @@ struct ChapterBreakCommand: ParsableCommand {
             prefixLengths: try prefixLengths(), suffixLength: suffixLength, limit: limit)
         let evaluator = try ChapterBreakEvaluator(
             model: runner.model, tokenizer: runner.tokenizer, items: items, configuration: configuration)
+        // `datasets build-chapterbreak` writes its sidecar beside every set it builds.
+        let rebuilt = FileManager.default.fileExists(atPath: path + ".meta.json")
         let options: [String: JSONValue] = [
-            "file": .string(path), "split": .string(split),
+            "file": .string(path), "split": .string(split), "set": .string(rebuilt ? "rebuilt" : "official"),
             "prefix_lengths": .array(configuration.prefixLengths.map { .int($0) }), "suffix_length": .int(suffixLength),
             "limit": limit.map { .int($0) } ?? .null,
         ]
         let specification = try runner.specification(
             task: "chapterbreak", protocolInfo: ChapterBreakEvaluator.protocolInfo, options: options, seeds: nil,
             dataFiles: [path], dataRoot: data.path, shard: try runOptions.parsedShard(),
-            notes: ["chance accuracy 1/6 = 16.7%"])
+            notes: ["chance accuracy 1/6 = 16.7%"]
+                + (rebuilt
+                    ? ["ChapterBreak-PG, rebuilt from Project Gutenberg books: not the official ChapterBreak"] : []))
         try runner.run(specification, options: runOptions, total: evaluator.sampleCount, label: "chapterbreak") {
             run, progress in
             try evaluator.run(run, progress: progress)

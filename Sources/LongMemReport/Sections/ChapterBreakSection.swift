@@ -23,10 +23,10 @@ enum ChapterBreakSection {
             run.metrics(named: "acc", required: ["split", "prefix_length"], allowed: labels).map { (run, $0) }
         }
         guard !all.isEmpty else { return nil }
-        let splits = LabelOrder.canonical(all.map { $0.1.labels["split"]! }, order: ["ao3", "pg19"])
+        let splits = LabelOrder.canonical(all.map { splitKey($0.0, $0.1) }, order: ["ao3", "pg19"])
         var blocks: [ReportSection.Block] = []
         for split in splits {
-            let inSplit = makeSlices(all.filter { $0.1.labels["split"] == split })
+            let inSplit = makeSlices(all.filter { splitKey($0.0, $0.1) == split })
             let figures = context.reference?.figures(metric: "acc", matching: ["split": split]) ?? []
             // One table per scoring rule: the paper does not say which it used, so each gets the paper's rows.
             for score in LabelOrder.canonical(inSplit.map { $0.score ?? "" }, order: ["sum", "mean"]) {
@@ -40,8 +40,9 @@ enum ChapterBreakSection {
             id: "chapterbreak", title: "ChapterBreak suffix identification",
             introduction: "Each example is a long prefix ending at a chapter break and six candidate beginnings of "
                 + "the next chapter (the true one and five from later in the same work). A model is correct when "
-                + "no negative scores strictly higher than the gold suffix. LongMem feeds the prefix segment by "
-                + "segment, earlier segments into memory, and keeps the last 1,024 tokens as local context.",
+                + "no negative scores strictly higher than the gold suffix. Memory methods feed the prefix segment "
+                + "by segment, earlier segments into memory, and keep its last window (less the suffix's 128 tokens) "
+                + "as local context; the local-window row sees only that context.",
             blocks: blocks)
     }
 
@@ -51,7 +52,7 @@ enum ChapterBreakSection {
         var score: String?
 
         var id: String { "chapterbreak-" + split + (score.map { "-" + $0 } ?? "") }
-        var title: String { "ChapterBreak " + ChapterBreakSection.splitName(split) }
+        var title: String { ChapterBreakSection.title(split) }
         var scoring: String {
             switch score {
             case "sum": return "candidates ranked by total log-probability"
@@ -60,6 +61,22 @@ enum ChapterBreakSection {
             case nil: return ""
             }
         }
+    }
+
+    /// The split a metric belongs to, with sets rebuilt by `datasets build-chapterbreak` apart from the
+    /// official ones (a run records `set`).
+    static func splitKey(_ run: ReportRun, _ metric: Metric) -> String {
+        let split = metric.labels["split"]!
+        return run.results.options["set"] == .string("rebuilt") ? rebuiltPrefix + split : split
+    }
+
+    static let rebuiltPrefix = "rebuilt-"
+
+    /// "ChapterBreak AO3", or "ChapterBreak-PG (rebuilt)" for a rebuilt set's pg19 split.
+    static func title(_ split: String) -> String {
+        guard split.hasPrefix(rebuiltPrefix) else { return "ChapterBreak " + splitName(split) }
+        let inner = String(split.dropFirst(rebuiltPrefix.count))
+        return "ChapterBreak-PG (rebuilt)" + (inner == "pg19" ? "" : " " + splitName(inner))
     }
 
     static func splitName(_ split: String) -> String {
@@ -133,7 +150,7 @@ enum ChapterBreakSection {
             id: variant.id,
             title: variant.title + ": accuracy (%) by prefix length"
                 + (variant.score == nil ? "" : ", " + variant.scoring),
-            caption: "Cells: accuracy % [95% Wilson interval] (Δ: points against the measured GPT-2 (local) row). "
+            caption: "Cells: accuracy % [95% Wilson interval] (Δ: points against the measured local-window row). "
                 + "best: the highest accuracy over the prefix lengths; for the paper's rows, the figure it reports.",
             columns: columns, rows: rows, footnotes: [])
         table.footnotes = Footnotes.make(

@@ -71,9 +71,10 @@ enum ICLSection {
         }
         return ReportSection(
             id: "icl", title: "In-context learning (NLU)",
-            introduction: "k demonstrations drawn with Python's random.sample for seeds 1 to 6 precede each test "
-                + "query; LongMem additionally reads up to 2,000 demonstrations from memory. Figures are accuracy "
-                + "(%) as mean ± population standard deviation over the seeds.",
+            introduction: "k demonstrations drawn with Python's random.sample, one draw per seed (the paper: seeds 1 "
+                + "to 6), precede each test query; memory methods also read further demonstrations (the paper: "
+                + "2,000) from memory. Figures are accuracy (%) as mean ± population standard deviation over the "
+                + "seeds.",
             blocks: blocks)
     }
 
@@ -132,7 +133,7 @@ enum ICLSection {
         var table = ReportTable(
             id: "icl-\(metric.replacingOccurrences(of: "_", with: "-"))-\(shots)-shot",
             title: "In-context learning, \(shots)-shot: \(metricName(metric))",
-            caption: "Cells: accuracy % ± std over seeds (Δ: points against the measured GPT-2 (local) row). "
+            caption: "Cells: accuracy % ± std over seeds (Δ: points against the measured local-window row). "
                 + "Avg: the run's average over the tasks it ran; the paper's is over all five.",
             columns: tasks.map(taskName) + [averageColumn], rows: rows, footnotes: [])
         table.footnotes = Footnotes.make(for: table, context: context, topic: "icl", runs: runs)

@@ -116,7 +116,7 @@ enum PerplexitySection {
             title: isBPB
                 ? "Bits per byte by dataset and length bucket" : "Token perplexity by dataset and length bucket",
             caption: "Cells: " + (isBPB ? "bits per byte" : "token perplexity")
-                + " (Δ against the measured GPT-2 (local) row; negative is better). Buckets are document lengths "
+                + " (Δ against the measured local-window row; negative is better). Buckets are document lengths "
                 + "in tokens; \"all\" is the whole dataset.",
             columns: columns.map(\.header), rows: rows, footnotes: [])
         table.footnotes = Footnotes.make(for: table, context: context, topic: "perplexity", runs: runs)
@@ -161,7 +161,7 @@ enum PerplexitySection {
             var caption = "Cells: token perplexity with a memory bank of the column's size in tokens"
             if !locals.isEmpty {
                 caption +=
-                    " (Δ against the measured GPT-2 (local) row without memory: "
+                    " (Δ against the measured local-window row without memory: "
                     + locals.map { $0.model + " " + display.value(noMemory($0)!.value) }.joined(separator: ", ") + ")"
             }
             var table = ReportTable(

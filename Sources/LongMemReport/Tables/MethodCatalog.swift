@@ -5,7 +5,7 @@ enum MethodCatalog {
 
     static func display(_ method: String) -> String {
         switch method {
-        case "local": return "GPT-2 (local)"
+        case "local": return "Local window"
         case "memtrm": return "MemTRM-style"
         case "memtrm-joint": return "MemTRM-style (joint softmax)"
         case "longmem": return "LongMem"
