@@ -29,7 +29,8 @@ public enum ReportBuilder {
             "\(context.runs.count) run\(context.runs.count == 1 ? "" : "s") (\(tasks)); "
                 + "model\(models.count == 1 ? "" : "s"): \(models.joined(separator: ", ")).",
             "Rows are measured runs; each links to its provenance entry. Δ is the difference to the measured "
-                + "local-window row: of the same model when there is one, else of the only local run.",
+                + "local-window row: of the same model when there is one, else of the only local run; in a paper's row, "
+                + "to the paper's GPT-2* figure.",
         ]
         if let reference = context.reference {
             var line =

@@ -14,11 +14,16 @@ enum CellFactory {
     }
 
     /// The paper's rows for one table: figures grouped by their row label, in the paper's method order,
-    /// each placed in the column `column` gives it (figures without a column are left out).
+    /// each placed in the column `column` gives it (figures without a column are left out). Their deltas
+    /// are against the paper's own local-window figure of the same column (GPT-2*): a measured row of
+    /// another model is no baseline for the paper's.
     static func referenceRows(
-        _ figures: [ReferenceFigure], columns: Int, column: (ReferenceFigure) -> Int?, display: MetricDisplay,
-        baseline: [Double?]?
+        _ figures: [ReferenceFigure], columns: Int, column: (ReferenceFigure) -> Int?, display: MetricDisplay
     ) -> [ReportRow] {
+        var baseline = [Double?](repeating: nil, count: columns)
+        for figure in figures where figure.method == "local" {
+            if let index = column(figure) { baseline[index] = figure.value }
+        }
         var order: [String] = []
         var byRow: [String: [ReferenceFigure]] = [:]
         for figure in figures where column(figure) != nil {
@@ -33,7 +38,7 @@ enum CellFactory {
                 let index = column(figure)!
                 cells[index] = ReportCell(
                     value: display.value(figure.value),
-                    delta: baseline?[index].map { display.delta(figure.value - $0) },
+                    delta: group[0].method == "local" ? nil : baseline[index].map { display.delta(figure.value - $0) },
                     recalled: figure.status == .recalled)
             }
             var notes: [String] = []

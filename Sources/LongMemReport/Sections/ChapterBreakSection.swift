@@ -101,8 +101,8 @@ enum ChapterBreakSection {
     }
 
     /// The local slice a slice's deltas are taken against (see `ReportContext.localBaseline`).
-    static func baseline(for slice: Slice?, in slices: [Slice], context: ReportContext) -> Slice? {
-        guard let run = context.localBaseline(for: slice?.run, among: slices.map(\.run)) else { return nil }
+    static func baseline(for slice: Slice, in slices: [Slice], context: ReportContext) -> Slice? {
+        guard let run = context.localBaseline(for: slice.run, among: slices.map(\.run)) else { return nil }
         return slices.first { $0.run.anchor == run.anchor }
     }
 
@@ -136,16 +136,12 @@ enum ChapterBreakSection {
                 kind: .measured(run: slice.run.anchor), label: MethodCatalog.display(slice.run.method),
                 model: slice.run.model, cells: cells, notes: context.rowNotes(for: slice.run, among: runs))
         }
-        let referenceBase = baseline(for: nil, in: slices, context: context)
-        let baselineValues: [Double?]? = referenceBase.map { base in
-            prefixes.map { base.byPrefix[$0]?.value } + [best(base)?.metric.value]
-        }
         rows += CellFactory.referenceRows(
             figures, columns: columns.count,
             column: { figure in
                 guard let prefix = figure.labels["prefix_length"] else { return nil }
                 return prefix == "best" ? prefixes.count : prefixes.firstIndex(of: prefix)
-            }, display: display, baseline: baselineValues)
+            }, display: display)
         var table = ReportTable(
             id: variant.id,
             title: variant.title + ": accuracy (%) by prefix length"

@@ -102,7 +102,7 @@ enum ICLSection {
     ) -> ReportTable {
         let display = MetricDisplay.of(metric)
         let runs = slices.map(\.run)
-        let baseline = { (run: ReportRun?) in
+        let baseline = { (run: ReportRun) in
             context.localBaseline(for: run, among: runs).flatMap { base in slices.first { $0.run.anchor == base.anchor }
             }
         }
@@ -122,14 +122,12 @@ enum ICLSection {
                 kind: .measured(run: slice.run.anchor), label: MethodCatalog.display(slice.run.method),
                 model: slice.run.model, cells: cells, notes: context.rowNotes(for: slice.run, among: runs))
         }
-        let referenceBase = baseline(nil)
         rows += CellFactory.referenceRows(
             figures, columns: tasks.count + 1,
             column: { figure in
                 if figure.labels["aggregate"] == "average_over_tasks" { return tasks.count }
                 return figure.labels["task"].flatMap { tasks.firstIndex(of: $0) }
-            }, display: display,
-            baseline: referenceBase.map { base in tasks.map { base.mean[$0]?.value } + [base.average?.value] })
+            }, display: display)
         var table = ReportTable(
             id: "icl-\(metric.replacingOccurrences(of: "_", with: "-"))-\(shots)-shot",
             title: "In-context learning, \(shots)-shot: \(metricName(metric))",

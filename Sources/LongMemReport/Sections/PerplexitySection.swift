@@ -106,10 +106,9 @@ enum PerplexitySection {
                 },
                 notes: context.rowNotes(for: run, among: runs) + [note].compactMap { $0 })
         }
-        let referenceBase = context.localBaseline(for: nil, among: runs).flatMap(cellsOf)
         rows += CellFactory.referenceRows(
             figures, columns: columns.count, column: { columns.firstIndex(of: Column(labels: $0.labels)) },
-            display: display, baseline: referenceBase.map { base in columns.map { base[$0]?.value } })
+            display: display)
         let isBPB = name == "bits_per_byte"
         var table = ReportTable(
             id: isBPB ? "perplexity-bpb" : "perplexity-buckets",

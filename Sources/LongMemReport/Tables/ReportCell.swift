@@ -4,7 +4,7 @@ public struct ReportCell: Sendable, Equatable {
     public var value: String?
     /// Its uncertainty or scope: "[35.1, 40.4]" (interval), "± 2.1" (std over seeds), "2 of 5 tasks".
     public var detail: String?
-    /// Difference against the measured local-window row, in the cell's unit ("+5.2").
+    /// Difference against the measured local-window row (a paper row: the paper's GPT-2*), in the cell's unit ("+5.2").
     public var delta: String?
     /// A recalled reference figure: renderers mark it (†) wherever it appears.
     public var recalled: Bool

@@ -42,13 +42,11 @@ struct ReportContext: Sendable {
     }
 
     /// The measured local row a row's delta is taken against: the local run of the same model when there
-    /// is one, else the only local run among `candidates`; none when that would be ambiguous.
-    func localBaseline(for run: ReportRun?, among candidates: [ReportRun]) -> ReportRun? {
+    /// is one, else the only local run among `candidates`; none for a local row or when ambiguous.
+    func localBaseline(for run: ReportRun, among candidates: [ReportRun]) -> ReportRun? {
+        if run.isLocal { return nil }
         let locals = candidates.filter(\.isLocal)
-        if let run {
-            if run.isLocal { return nil }
-            if let sameModel = locals.first(where: { $0.model == run.model }) { return sameModel }
-        }
+        if let sameModel = locals.first(where: { $0.model == run.model }) { return sameModel }
         return locals.count == 1 ? locals[0] : nil
     }
 
