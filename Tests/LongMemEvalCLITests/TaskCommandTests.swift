@@ -123,6 +123,10 @@ struct TaskCommandTests {
         let whole = try Runs.results(directory + "/whole"), combined = try Runs.results(directory + "/merged")
         #expect(combined.metrics == whole.metrics)
         #expect(combined.memory == whole.memory && combined.tokensProcessed == whole.tokensProcessed)
+        // The merged run spans its shards: from the first start to the last finish.
+        let parts = [try Runs.results(directory + "/s0"), try Runs.results(directory + "/s1")]
+        #expect(combined.started == parts.map(\.started).min() && combined.finished == parts.map(\.finished).max())
+        #expect(combined.wallSeconds >= parts.map(\.wallSeconds).max()!)
         let shardRecords = try Runs.records(directory + "/s0").count,
             wholeRecords = try Runs.records(directory + "/whole").count
         #expect(shardRecords < wholeRecords)

@@ -43,6 +43,7 @@ struct MergeCommand: ParsableCommand {
         }
         let run = try EvaluationRun(directory: output, specification: reference.unsharded, fresh: true)
         var environment: EnvironmentInfo?
+        var period: ClosedRange<Date>?
         for (folder, _) in shards {
             for record in try SampleLog(path: folder + "/" + EvaluationRun.samplesFile).all
             where !run.isFinished(record.id) {
@@ -53,6 +54,8 @@ struct MergeCommand: ParsableCommand {
                 decoder.dateDecodingStrategy = .iso8601
                 if let results = try? decoder.decode(EvaluationResults.self, from: data) {
                     environment = environment ?? results.environment
+                    let started = min(period?.lowerBound ?? results.started, results.started)
+                    period = started...max(period?.upperBound ?? results.finished, results.finished)
                 }
             }
         }
@@ -61,7 +64,7 @@ struct MergeCommand: ParsableCommand {
             metrics: try TaskMetrics.compute(task: reference.task, records: records),
             tokensProcessed: TaskRunner.tokensComputed(records),
             memory: TaskRunner.memoryCounters(records),
-            environment: environment ?? Provenance.environment(threads: 0))
+            environment: environment ?? Provenance.environment(threads: 0), period: period)
         TaskRunner.printSummary(results, folder: output)
     }
 }

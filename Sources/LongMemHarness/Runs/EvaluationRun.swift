@@ -47,16 +47,19 @@ public final class EvaluationRun {
 
     /// Writes `results.json` from the finished samples' metrics.
     @discardableResult
+    /// `period` overrides when the run started and finished (a merge: from the first shard's start to
+    /// the last one's end).
     public func finish(
-        metrics: [Metric], tokensProcessed: Int, memory: MemoryCounters?, environment: EnvironmentInfo
+        metrics: [Metric], tokensProcessed: Int, memory: MemoryCounters?, environment: EnvironmentInfo,
+        period: ClosedRange<Date>? = nil
     )
         throws -> EvaluationResults
     {
         let s = specification
         let results = EvaluationResults(
             task: s.task, evaluationProtocol: s.evaluationProtocol, method: s.method, model: s.model,
-            options: s.options,
-            seeds: s.seeds, dataFiles: s.dataFiles, environment: environment, started: started, finished: Date(),
+            options: s.options, seeds: s.seeds, dataFiles: s.dataFiles, environment: environment,
+            started: period?.lowerBound ?? started, finished: period?.upperBound ?? Date(),
             tokensProcessed: tokensProcessed, memory: memory, metrics: metrics, samplesFile: Self.samplesFile,
             notes: s.notes)
         try AtomicWrite.json(results, to: directory + "/" + Self.resultsFile)
