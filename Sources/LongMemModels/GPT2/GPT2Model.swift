@@ -98,12 +98,8 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
 
     public func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult {
         try validate([tokens])
-        guard cache.canAppend(tokens.count), cache.count + tokens.count <= configuration.contextLength else {
-            throw ModelsError.sequenceTooLong(
-                length: cache.count + tokens.count, limit: min(cache.capacity, configuration.contextLength))
-        }
+        let span = try cache.appendingSpan(tokens.count, positionLimit: configuration.contextLength)
         let positions = Array(cache.count..<(cache.count + tokens.count))
-        let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
         let result = run(tokens: tokens, positions: positions, spans: [span], options: options, cache: cache)
         cache.commit(tokens.count)
         return result

@@ -67,10 +67,7 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
 
     public func forward(appending tokens: [Int], to cache: KVCache, options: ForwardOptions) throws -> ForwardResult {
         try validate([tokens])
-        guard cache.canAppend(tokens.count) else {
-            throw ModelsError.sequenceTooLong(length: cache.count + tokens.count, limit: cache.capacity)
-        }
-        let span = AttentionSpan(queryStart: 0, queryCount: tokens.count, keyStart: 0, pastCount: cache.count)
+        let span = try cache.appendingSpan(tokens.count)
         let result = run(tokens: tokens, spans: [span], options: options, cache: cache)
         cache.commit(tokens.count)
         return result
