@@ -6,14 +6,11 @@ Usage: python3 Scripts/bench/bench_gpt2_prefill.py [--binary .build/release/long
 Prints a Markdown table; timings are the median of --repetitions runs after one warm-up.
 """
 import argparse
-import json
 import pathlib
-import statistics
-import subprocess
 import tempfile
-import time
 
 import torch
+from prefill_timing import swift_prefill, torch_prefill
 from transformers import GPT2Config, GPT2LMHeadModel
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -25,25 +22,6 @@ def build_model(directory: pathlib.Path) -> GPT2LMHeadModel:
     model = GPT2LMHeadModel(config).eval()
     model.save_pretrained(directory, safe_serialization=True)
     return model
-
-
-def torch_prefill(model, tokens: int, threads: int, repetitions: int) -> float:
-    torch.set_num_threads(threads)
-    ids = torch.randint(0, 50257, (1, tokens), generator=torch.Generator().manual_seed(42))
-    times = []
-    with torch.inference_mode():
-        model(ids)
-        for _ in range(repetitions):
-            start = time.perf_counter()
-            model(ids)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def swift_prefill(binary: str, directory: pathlib.Path, tokens: int, threads: int, repetitions: int) -> dict:
-    command = [binary, "bench", "--model", str(directory), "--tokens", str(tokens), "--threads", str(threads),
-               "--repetitions", str(repetitions), "--decode-tokens", "0", "--json"]
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
 def main():

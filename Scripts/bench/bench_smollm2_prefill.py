@@ -13,14 +13,11 @@ Prints a Markdown table; timings are the median of --repetitions runs after one 
 torch.set_num_threads(N), float32, transformers' default attention (sdpa) and full (1, T, V) logits.
 """
 import argparse
-import json
 import os
 import pathlib
-import statistics
-import subprocess
-import time
 
 import torch
+from prefill_timing import swift_prefill, torch_prefill
 from transformers import AutoModelForCausalLM
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -38,26 +35,6 @@ def load_torch(path: pathlib.Path):
     model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32).eval()
     assert all(p.dtype == torch.float32 for p in model.parameters())
     return model
-
-
-def torch_prefill(model, tokens: int, threads: int, repetitions: int) -> float:
-    torch.set_num_threads(threads)
-    ids = torch.randint(0, model.config.vocab_size, (1, tokens), generator=torch.Generator().manual_seed(42))
-    times = []
-    with torch.inference_mode():
-        logits = model(ids).logits
-        assert logits.shape == (1, tokens, model.config.vocab_size)
-        for _ in range(repetitions):
-            start = time.perf_counter()
-            model(ids)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def swift_prefill(binary: str, directory: pathlib.Path, tokens: int, threads: int, repetitions: int) -> dict:
-    command = [binary, "bench", "--model", str(directory), "--tokens", str(tokens), "--threads", str(threads),
-               "--repetitions", str(repetitions), "--decode-tokens", "0", "--json"]
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
 def main():
