@@ -127,6 +127,9 @@ struct TaskCommandTests {
         let parts = [try Runs.results(directory + "/s0"), try Runs.results(directory + "/s1")]
         #expect(combined.started == parts.map(\.started).min() && combined.finished == parts.map(\.finished).max())
         #expect(combined.wallSeconds >= parts.map(\.wallSeconds).max()!)
+        // A shard says so in its notes (reports print them); the merged run does not.
+        #expect(parts[0].notes.contains("shard 0/2 only: merge all 2 shards for the whole evaluation"))
+        #expect(!combined.notes.contains { $0.hasPrefix("shard") })
         let shardRecords = try Runs.records(directory + "/s0").count,
             wholeRecords = try Runs.records(directory + "/whole").count
         #expect(shardRecords < wholeRecords)

@@ -56,12 +56,16 @@ public final class EvaluationRun {
         throws -> EvaluationResults
     {
         let s = specification
+        // A shard's numbers cover part of the samples: say so wherever they are shown.
+        let shardNote =
+            s.shard.count > 1
+            ? ["shard \(s.shard) only: merge all \(s.shard.count) shards for the whole evaluation"] : []
         let results = EvaluationResults(
             task: s.task, evaluationProtocol: s.evaluationProtocol, method: s.method, model: s.model,
             options: s.options, seeds: s.seeds, dataFiles: s.dataFiles, environment: environment,
             started: period?.lowerBound ?? started, finished: period?.upperBound ?? Date(),
             tokensProcessed: tokensProcessed, memory: memory, metrics: metrics, samplesFile: Self.samplesFile,
-            notes: s.notes)
+            notes: s.notes + shardNote)
         try AtomicWrite.json(results, to: directory + "/" + Self.resultsFile)
         return results
     }
