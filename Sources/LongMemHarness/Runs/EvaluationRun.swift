@@ -45,10 +45,9 @@ public final class EvaluationRun {
     public func isFinished(_ id: String) -> Bool { log.contains(id) }
     public func record(_ sample: SampleRecord) throws { try log.append(sample) }
 
-    /// Writes `results.json` from the finished samples' metrics.
+    /// Writes `results.json` from the finished samples' metrics. `period` overrides when the run started
+    /// and finished (a merge: from the first shard's start to the last one's end).
     @discardableResult
-    /// `period` overrides when the run started and finished (a merge: from the first shard's start to
-    /// the last one's end).
     public func finish(
         metrics: [Metric], tokensProcessed: Int, memory: MemoryCounters?, environment: EnvironmentInfo,
         period: ClosedRange<Date>? = nil
