@@ -42,8 +42,7 @@ struct MergeCommand: ParsableCommand {
             )
         }
         let run = try EvaluationRun(directory: output, specification: reference.unsharded, fresh: true)
-        var environment: EnvironmentInfo?
-        var period: ClosedRange<Date>?
+        var finished: [EvaluationResults] = []
         for (folder, _) in shards {
             for record in try SampleLog(path: folder + "/" + EvaluationRun.samplesFile).all
             where !run.isFinished(record.id) {
@@ -52,13 +51,12 @@ struct MergeCommand: ParsableCommand {
             if let data = FileManager.default.contents(atPath: folder + "/" + EvaluationRun.resultsFile) {
                 let decoder = JSONDecoder()
                 decoder.dateDecodingStrategy = .iso8601
-                if let results = try? decoder.decode(EvaluationResults.self, from: data) {
-                    environment = environment ?? results.environment
-                    let started = min(period?.lowerBound ?? results.started, results.started)
-                    period = started...max(period?.upperBound ?? results.finished, results.finished)
-                }
+                if let results = try? decoder.decode(EvaluationResults.self, from: data) { finished.append(results) }
             }
         }
+        // The merged run spans its shards: from the first start to the last finish.
+        let period = finished.map(\.started).min().map { $0...finished.map(\.finished).max()! }
+        let environment = finished.first?.environment
         let records = run.log.all
         let results = try run.finish(
             metrics: try TaskMetrics.compute(task: reference.task, records: records),
