@@ -133,6 +133,15 @@ struct TaskCommandTests {
         let shardRecords = try Runs.records(directory + "/s0").count,
             wholeRecords = try Runs.records(directory + "/whole").count
         #expect(shardRecords < wholeRecords)
+        // Rerunning a shard's command resumes it (every sample done); the merge carries that note over.
+        try Runs.succeed(common + ["--shard", "0/2", "--output", directory + "/s0"])
+        let remerged = try CommandLineRunner.run([
+            "merge", directory + "/s0", directory + "/s1", "--output", directory + "/merged-again",
+        ])
+        #expect(remerged.status == 0, "\(remerged.standardError)")
+        let again = try Runs.results(directory + "/merged-again")
+        #expect(again.notes.contains { $0.hasPrefix("shard 0/2: resumed with \(shardRecords) of \(shardRecords)") })
+        #expect(again.metrics == whole.metrics)
         let incomplete = try CommandLineRunner.run(["merge", directory + "/s0", "--output", directory + "/bad"])
         #expect(incomplete.status != 0 && incomplete.standardError.contains("need each of 0..<2 once"))
     }
@@ -168,6 +177,9 @@ struct TaskCommandTests {
         #expect(resumed.metrics == reference.metrics)
         #expect(resumed.tokensProcessed == reference.tokensProcessed && resumed.memory == reference.memory)
         #expect(try Runs.records(directory + "/killed").count == 41)
+        // Its period is the last session's only, and its notes say so.
+        #expect(resumed.notes.contains { $0.hasPrefix("resumed with \(partial) of 41 samples already done") })
+        #expect(!reference.notes.contains { $0.hasPrefix("resumed") })
     }
 
     @Test("a run folder holding another run is refused")

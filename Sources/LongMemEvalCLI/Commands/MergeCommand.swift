@@ -43,7 +43,8 @@ struct MergeCommand: ParsableCommand {
         }
         let run = try EvaluationRun(directory: output, specification: reference.unsharded, fresh: true)
         var finished: [EvaluationResults] = []
-        for (folder, _) in shards {
+        var resumedShards: [String] = []
+        for (folder, specification) in shards {
             for record in try SampleLog(path: folder + "/" + EvaluationRun.samplesFile).all
             where !run.isFinished(record.id) {
                 try run.record(record)
@@ -51,10 +52,15 @@ struct MergeCommand: ParsableCommand {
             if let data = FileManager.default.contents(atPath: folder + "/" + EvaluationRun.resultsFile) {
                 let decoder = JSONDecoder()
                 decoder.dateDecodingStrategy = .iso8601
-                if let results = try? decoder.decode(EvaluationResults.self, from: data) { finished.append(results) }
+                if let results = try? decoder.decode(EvaluationResults.self, from: data) {
+                    finished.append(results)
+                    resumedShards += results.notes.filter { $0.hasPrefix(EvaluationRun.resumedPrefix) }
+                        .map { "shard \(specification.shard): \($0)" }
+                }
             }
         }
-        // The merged run spans its shards: from the first start to the last finish.
+        // The merged run spans its shards: from the first start to the last finish (a resumed shard's
+        // start is its last session's, which the notes carry over).
         let period = finished.map(\.started).min().map { $0...finished.map(\.finished).max()! }
         let environment = finished.first?.environment
         let records = run.log.all
@@ -62,7 +68,8 @@ struct MergeCommand: ParsableCommand {
             metrics: try TaskMetrics.compute(task: reference.task, records: records),
             tokensProcessed: TaskRunner.tokensComputed(records),
             memory: TaskRunner.memoryCounters(records),
-            environment: environment ?? Provenance.environment(threads: 0), period: period)
+            environment: environment ?? Provenance.environment(threads: 0), period: period,
+            extraNotes: resumedShards)
         TaskRunner.printSummary(results, folder: output)
     }
 }

@@ -11,10 +11,13 @@ public final class EvaluationRun {
     public let specification: RunSpecification
     public let log: SampleLog
     public let started: Date
+    /// Samples already logged when the folder was opened: non-zero when this process resumed the run.
+    public let resumedCount: Int
 
     public static let specificationFile = "run.json"
     public static let samplesFile = "samples.jsonl"
     public static let resultsFile = "results.json"
+    public static let resumedPrefix = "resumed with"
 
     public init(directory: String, specification: RunSpecification, fresh: Bool = false) throws {
         self.directory = directory
@@ -39,6 +42,7 @@ public final class EvaluationRun {
             try AtomicWrite.json(specification, to: specificationPath)
         }
         log = try SampleLog(path: directory + "/" + Self.samplesFile)
+        resumedCount = log.order.count
     }
 
     public var finishedCount: Int { log.order.count }
@@ -46,11 +50,12 @@ public final class EvaluationRun {
     public func record(_ sample: SampleRecord) throws { try log.append(sample) }
 
     /// Writes `results.json` from the finished samples' metrics. `period` overrides when the run started
-    /// and finished (a merge: from the first shard's start to the last one's end).
+    /// and finished (a merge: from the first shard's start to the last one's end); `extraNotes` are added
+    /// to the specification's notes.
     @discardableResult
     public func finish(
         metrics: [Metric], tokensProcessed: Int, memory: MemoryCounters?, environment: EnvironmentInfo,
-        period: ClosedRange<Date>? = nil
+        period: ClosedRange<Date>? = nil, extraNotes: [String] = []
     )
         throws -> EvaluationResults
     {
@@ -59,12 +64,19 @@ public final class EvaluationRun {
         let shardNote =
             s.shard.count > 1
             ? ["shard \(s.shard) only: merge all \(s.shard.count) shards for the whole evaluation"] : []
+        // Earlier sessions' time is not known: say that the recorded period is the last session's.
+        let resumeNote =
+            resumedCount > 0
+            ? [
+                "\(Self.resumedPrefix) \(resumedCount) of \(log.order.count) samples already done: started and wall time cover the last session only"
+            ]
+            : []
         let results = EvaluationResults(
             task: s.task, evaluationProtocol: s.evaluationProtocol, method: s.method, model: s.model,
             options: s.options, seeds: s.seeds, dataFiles: s.dataFiles, environment: environment,
             started: period?.lowerBound ?? started, finished: period?.upperBound ?? Date(),
             tokensProcessed: tokensProcessed, memory: memory, metrics: metrics, samplesFile: Self.samplesFile,
-            notes: s.notes + shardNote)
+            notes: s.notes + shardNote + resumeNote + extraNotes)
         try AtomicWrite.json(results, to: directory + "/" + Self.resultsFile)
         return results
     }
