@@ -78,7 +78,7 @@ struct TaskRunner {
         let run = try EvaluationRun(directory: folder, specification: specification, fresh: options.fresh)
         let owned = (0..<total).filter { specification.shard.owns($0) }.count
         let progress = ProgressReporter(label: label, total: owned, quiet: options.quiet)
-        if run.finishedCount > 0 { progress.note("\(folder): resuming, \(run.finishedCount) records already done") }
+        if run.resumedCount > 0 { progress.note("\(folder): resuming, \(run.resumedCount) records already done") }
         progress.advance(by: min(run.log.all.filter { $0.labels["record"] == nil }.count, owned))
         try body(run, progress)
         let records = run.log.all
