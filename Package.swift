@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // longmem-eval: an evaluation harness for memory-augmented language models (LongMem and its baselines).
-// Layers (each target imports only from layers below): see ../shared/design/ARCHITECTURE.md and README.md.
+// Layers (each target imports only from layers below): see docs/ARCHITECTURE.md, which a test keeps true.
 import PackageDescription
 
 /// Vector kernels are written with SIMD types; AVX2+FMA+F16C ("haswell") makes them one instruction per lane
@@ -63,27 +63,31 @@ let package = Package(
             swiftSettings: vectorISA
         ),
 
-        // Layer 4: task adapters and dataset readers.
+        // Layer 4: data (datasets, manifests, fetching, Gutenberg texts, ChapterBreak files and builder,
+        // CPython-compatible sampling, the model catalog) and reports (results -> Markdown, HTML, JUnit).
+        .target(
+            name: "LongMemData",
+            dependencies: ["LongMemHarness", "LongMemTensor", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "LongMemReport",
+            dependencies: ["LongMemHarness", "LongMemTensor"]
+        ),
+
+        // Layer 5: task adapters (ICL, ChapterBreak, perplexity) and their scoring.
         .target(
             name: "LongMemTasks",
             dependencies: [
-                "LongMemHarness", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "LongMemData", "LongMemHarness", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTensor",
             ]
         ),
 
-        .target(
-            name: "LongMemReport",
-            dependencies: ["LongMemHarness"]
-        ),
-
-        // Layer 5: the command line.
+        // Layer 6: the command line.
         .executableTarget(
             name: "LongMemEvalCLI",
             dependencies: [
-                "LongMemTasks", "LongMemReport", "LongMemRuntime", "LongMemHarness", "LongMemModels",
-                "LongMemTokenizer",
-                "LongMemTensor",
+                "LongMemTasks", "LongMemData", "LongMemReport", "LongMemRuntime", "LongMemHarness", "LongMemModels",
+                "LongMemTokenizer", "LongMemTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,12 +120,18 @@ let package = Package(
             dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor", "LongMemTestSupport", "CLongMemKernels"]
         ),
         .testTarget(
+            name: "LongMemDataTests",
+            dependencies: ["LongMemData", "LongMemHarness", "LongMemTestSupport"]
+        ),
+        .testTarget(
             name: "LongMemTasksTests",
-            dependencies: ["LongMemTasks", "LongMemTestSupport"]
+            dependencies: [
+                "LongMemTasks", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTestSupport",
+            ]
         ),
         .testTarget(
             name: "LongMemReportTests",
-            dependencies: ["LongMemReport", "LongMemHarness", "LongMemTestSupport"]
+            dependencies: ["LongMemReport", "LongMemHarness", "LongMemTensor", "LongMemTestSupport"]
         ),
         .testTarget(
             name: "LongMemEvalCLITests",

@@ -15,7 +15,7 @@ Usage: python3 Scripts/make_dataset_manifest.py [--data DIR] [--check]
 
 Writes (atomically):
   Datasets/manifest.json
-  Sources/LongMemTasks/Datasets/EmbeddedManifest.swift  (the same bytes as a Swift string literal)
+  Sources/LongMemData/Datasets/EmbeddedManifest.swift  (the same bytes as a Swift string literal)
 """
 
 import argparse
@@ -29,7 +29,7 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "Datasets" / "manifest.json"
-EMBEDDED = ROOT / "Sources" / "LongMemTasks" / "Datasets" / "EmbeddedManifest.swift"
+EMBEDDED = ROOT / "Sources" / "LongMemData" / "Datasets" / "EmbeddedManifest.swift"
 
 LONGMEM_REPO = "Victorwz/LongMem"
 LONGMEM_COMMIT = "b7f3c6b8db7471eb507971451f63f67e21c49ebf"
@@ -61,7 +61,12 @@ LOCAL_DOCUMENTS = {
     "gpt2_bpe/PROVENANCE.md": "gpt2_bpe",
     "longtext/PROVENANCE.md": "longtext",
     "longtext/manifest.tsv": "longtext",
+    "train/PROVENANCE.md": "train",
+    "train/manifest.tsv": "train",
 }
+
+# train/manifest.tsv `kind` -> dataset name (books and their licence; papers' LaTeX, bibliographies, licences).
+TRAIN_DATASETS = {"book": "train/books", "book-license": "train/books"}
 
 CHAPTERBREAK_CONTEXTS = [256, 512, 1024, 2048, 4096, 6144, 8192]
 CHAPTERBREAK_URL = "https://huggingface.co/datasets/simsun131/chapterbreak/resolve/main/chapterbreak_ctx_{n}.json"
@@ -89,7 +94,17 @@ def longtext_sources(data):
     return rows
 
 
-def describe(relative, data, longtext):
+def train_sources(data):
+    """train/manifest.tsv rows: data-dir-relative path -> (dataset, (repository, commit, path in repository))."""
+    rows = {}
+    with open(data / "train" / "manifest.tsv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            dataset = TRAIN_DATASETS.get(row["kind"], "train/latex")
+            rows["train/" + row["local_path"]] = (dataset, (row["source_repo"], row["commit"], row["path_in_repo"]))
+    return rows
+
+
+def describe(relative, data, longtext, train):
     """(dataset, source or None, note or None) of one data-directory file; raises on an unknown file."""
     parts = relative.split("/")
     if relative in LOCAL_DOCUMENTS:
@@ -103,6 +118,8 @@ def describe(relative, data, longtext):
         return "gpt2_bpe", (LONGMEM_REPO, LONGMEM_COMMIT, "gpt2_bpe/" + parts[1]), None
     if relative in longtext:
         return LONGTEXT_DATASETS[parts[1]], longtext[relative], None
+    if relative in train:
+        return train[relative][0], train[relative][1], None
     raise SystemExit(f"{data / relative}: no provenance rule for this file; add one to {pathlib.Path(__file__).name}")
 
 
@@ -116,10 +133,11 @@ def entry(relative, dataset, size, digest, url, source, note):
 
 def build(data):
     longtext = longtext_sources(data)
+    train = train_sources(data)
     files = []
     for path in sorted(p for p in data.rglob("*") if p.is_file()):
         relative = path.relative_to(data).as_posix()
-        dataset, source, note = describe(relative, data, longtext)
+        dataset, source, note = describe(relative, data, longtext, train)
         url = None if source is None else raw_url(*source)
         files.append(entry(relative, dataset, path.stat().st_size, sha256(path), url, source, note))
     for n in CHAPTERBREAK_CONTEXTS:

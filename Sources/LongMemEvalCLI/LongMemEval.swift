@@ -17,4 +17,14 @@ struct LongMemEval: ParsableCommand {
             DatasetsCommand.self, ModelsCommand.self, TokenizeCommand.self, LogprobsCommand.self, BenchCommand.self,
         ]
     )
+
+    /// ArgumentParser's entry point, with lower layers' errors told in the command line's option names.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: CommandLineNames.retold(error))
+        }
+    }
 }

@@ -1,17 +1,30 @@
-/// Errors of request building and scoring.
+/// Errors of the harness: reading inputs, run folders, sample logs, shards and merging. Each names the
+/// file (and line) at fault.
 public enum HarnessError: Error, CustomStringConvertible, Equatable {
-    case emptyText(source: String)
-    case invalidWindow(window: Int, limit: Int)
-    case invalidBatchSize(Int)
-    case noPrefixToken
+    case fileNotFound(path: String)
+    case unreadable(path: String, reason: String)
+    case notUTF8(path: String, offset: Int)
+    case emptyText(path: String)
+    case unwritable(path: String, reason: String)
+    case malformed(path: String, line: Int)
+    case differentRun(path: String, detail: String)
+    case invalidShard(String)
+    case mergeMismatch(path: String, detail: String)
+    case missingResults(path: String)
 
     public var description: String {
         switch self {
-        case .emptyText(let source): return "\(source): empty text, nothing to score"
-        case .invalidWindow(let window, let limit):
-            return "window \(window) is outside 2...\(limit) (the model's positions)"
-        case .invalidBatchSize(let size): return "batch size must be at least 1, got \(size)"
-        case .noPrefixToken: return "the tokenizer has no end-of-text token to condition an empty context on"
+        case .fileNotFound(let path): return "\(path): file not found"
+        case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
+        case .notUTF8(let path, let offset): return "\(path): not valid UTF-8 (first bad byte at offset \(offset))"
+        case .emptyText(let path): return "\(path): empty text, nothing to score"
+        case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .malformed(let path, let line): return "\(path):\(line): not a sample record"
+        case .differentRun(let path, let detail):
+            return "\(path): holds a different run (\(detail)); use another --output or --fresh"
+        case .invalidShard(let text): return "--shard \(text): expected i/n with 0 <= i < n"
+        case .mergeMismatch(let path, let detail): return "\(path): cannot merge: \(detail)"
+        case .missingResults(let path): return "\(path): no run.json here (not a run folder)"
         }
     }
 }

@@ -4,34 +4,18 @@ import Foundation
 /// byte-order mark is dropped: it marks the encoding and is not text (the GPT-2 token counts of the
 /// shared Project Gutenberg files are counted without it).
 public enum TextFile {
-    public enum Failure: Error, CustomStringConvertible, Equatable {
-        case notFound(path: String)
-        case unreadable(path: String, reason: String)
-        case notUTF8(path: String, offset: Int)
-        case empty(path: String)
-
-        public var description: String {
-            switch self {
-            case .notFound(let path): return "\(path): file not found"
-            case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
-            case .notUTF8(let path, let offset): return "\(path): not valid UTF-8 (first bad byte at offset \(offset))"
-            case .empty(let path): return "\(path): empty text, nothing to score"
-            }
-        }
-    }
-
     /// The file's text; `normalizeNewlines` turns CRLF and lone CR into LF.
     public static func read(_ path: String, normalizeNewlines: Bool = false) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else { throw Failure.notFound(path: path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw HarnessError.fileNotFound(path: path) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw Failure.unreadable(path: path, reason: error.localizedDescription)
+            throw HarnessError.unreadable(path: path, reason: error.localizedDescription)
         }
         guard var text = String(validating: data, as: UTF8.self) else {
-            throw Failure.notUTF8(path: path, offset: firstInvalidUTF8Offset(data))
+            throw HarnessError.notUTF8(path: path, offset: firstInvalidUTF8Offset(data))
         }
         if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
-        guard !text.isEmpty else { throw Failure.empty(path: path) }
+        guard !text.isEmpty else { throw HarnessError.emptyText(path: path) }
         return normalizeNewlines
             ? text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : text
     }

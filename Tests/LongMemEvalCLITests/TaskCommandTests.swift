@@ -52,7 +52,7 @@ struct TaskCommandTests {
             #expect(record.prediction != nil && record.correct?.keys.sorted() == ["greedy_prefix", "label_rank"])
         }
         let setup = try #require(records.first { $0.id == "icl_sst2/seed1/setup" })
-        #expect(setup.details["tokens_written"]?.doubleValue ?? 0 > 60_000, "2,000 demonstrations written to memory")
+        #expect(setup.cost?.memory?.tokensWritten ?? 0 > 60_000, "2,000 demonstrations written to memory")
         let results = try Runs.results(folder)
         #expect(results.task == "icl" && results.method == "longmem" && results.options["chunk_size"] == .int(2))
         #expect(results.metrics.contains { $0.name == "greedy_prefix" && $0.labels["aggregate"] == "mean_over_seeds" })

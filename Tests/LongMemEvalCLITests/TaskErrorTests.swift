@@ -30,7 +30,10 @@ struct TaskErrorTests {
                 "--subsample: 900 is more than icl_sst2's 872 evaluation examples"))
         #expect(
             try failure(iclCommand + ["--tasks", "sst2", "--subsample", "9", "--limit", "3"]).contains(
-                "--limit and --subsample cannot be combined"))
+                "--subsample: cannot be combined with a limit"))
+        #expect(
+            try failure(iclCommand + ["--tasks", "sst2", "--method", "memtrm", "--chunk-size", "0"]).contains(
+                "--chunk-size: must be positive (got 0)"))
     }
 
     @Test("a missing dataset file names the path")
@@ -72,7 +75,7 @@ struct TaskErrorTests {
                 "--ivf-lists: 100 lists train on 3900 chunks but the memory holds only 2048"))
         #expect(
             try failure(ivf + ["--ivf-lists", "16", "--ivf-probes", "17"]).contains(
-                "--ivf-probes: must be in 1...--ivf-lists (got 17 probes of 16 lists)"))
+                "--ivf-probes: must be in 1...lists (got 17 probes of 16 lists)"))
         #expect(
             try failure(base + ["--files", directory + "/nope.txt"]).contains(
                 "\(directory)/nope.txt: dataset file not found"))

@@ -1,5 +1,6 @@
 import Foundation
 import LongMemReport
+import LongMemTensor
 import LongMemTestSupport
 import Testing
 
@@ -29,7 +30,7 @@ struct ChromiumScreenshotTests {
         }
         let html = Self.artifacts + "/report.html"
         let png = Self.artifacts + "/report-screenshot.png"
-        try AtomicFile.write(HTMLRenderer.render(ReportFixtures.document()), to: html)
+        try AtomicFile.write(HTMLRenderer.render(ReportFixtures.document()), to: html, createFolder: true)
         try? FileManager.default.removeItem(atPath: png)
         let profile = ReportFixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: profile) }

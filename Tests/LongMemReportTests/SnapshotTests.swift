@@ -1,5 +1,6 @@
 import Foundation
 import LongMemReport
+import LongMemTensor
 import Testing
 
 /// Renders the committed fixture runs and compares byte for byte with the committed snapshots.
@@ -9,7 +10,7 @@ struct SnapshotTests {
     func check(_ rendered: String, snapshot name: String) throws {
         let path = ReportFixtures.path("snapshots/" + name)
         if ReportFixtures.updatingSnapshots {
-            try AtomicFile.write(rendered, to: path)
+            try AtomicFile.write(rendered, to: path, createFolder: true)
             return
         }
         let expected = try #require(

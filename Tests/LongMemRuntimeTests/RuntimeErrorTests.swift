@@ -21,19 +21,19 @@ struct RuntimeErrorTests {
     @Test(
         "memory options are checked against the backbone",
         arguments: [
-            (MemoryOptions(retrievalLayer: 4), "--retrieval-layer: 4 is outside the backbone's blocks 0...3"),
+            (MemoryOptions(retrievalLayer: 4), "retrieval layer: 4 is outside the backbone's blocks 0...3"),
             (
                 MemoryOptions(memorySize: 256, chunkSize: 3, topK: 12),
-                "--chunk-size: 3 does not divide --memory-size 256"
+                "chunk size: 3 does not divide the memory size 256"
             ),
-            (MemoryOptions(memorySize: 256, chunkSize: 8, topK: 4), "--chunk-size: 8 must divide --top-k 4"),
+            (MemoryOptions(memorySize: 256, chunkSize: 8, topK: 4), "chunk size: 8 must divide top-k 4"),
             (
                 MemoryOptions(memorySize: 256, chunkSize: 4, topK: 512),
-                "--top-k: 512 tokens is more than the memory can hold (256 tokens)"
+                "top-k: 512 tokens is more than the memory can hold (256 tokens)"
             ),
             (
                 MemoryOptions(memorySize: 64, chunkSize: 4, topK: 16),
-                "--memory-size: 64 tokens is less than two 64-token segments"
+                "memory size: 64 tokens is less than two 64-token segments"
             ),
         ])
     func memoryOptions(options: MemoryOptions, expected: String) {
@@ -53,7 +53,7 @@ struct RuntimeErrorTests {
     @Test("LongMem needs a GPT-2* backbone")
     func unsupportedBackbone() {
         let text = message { _ = try load(GPT2Fixture.directory, .longmem, MemoryOptions(memorySize: 256, topK: 16)) }
-        #expect(text == "--method longmem is not available for gpt2 backbones")
+        #expect(text == "method longmem is not available for gpt2 backbones")
     }
 
     /// Copies the longmem fixture into a temporary folder, rewriting its tensors and config.

@@ -69,22 +69,20 @@ struct BenchRetrievalCommand: ParsableCommand {
         let file = try SafeTensorsFile(path: vectors)
         let keys = try file.tensor("keys"), queries = try file.tensor("queries")
         guard keys.rank == 3, keys.shape.allSatisfy({ $0 >= 1 }) else {
-            throw RuntimeError.invalidOption(
-                option: "--vectors", detail: "\(vectors): `keys` must be (heads, chunks, dim), found \(keys.shape)")
+            throw CommandLineNames.Message(
+                "--vectors: \(vectors): `keys` must be (heads, chunks, dim), found \(keys.shape)")
         }
         let heads = keys.shape[0], chunks = keys.shape[1], dimension = keys.shape[2]
         guard queries.rank == 2, queries.shape[0] >= 1, queries.shape[1] % dimension == 0,
             queries.shape[1] / dimension >= heads, (queries.shape[1] / dimension) % heads == 0
         else {
-            throw RuntimeError.invalidOption(
-                option: "--vectors",
-                detail:
-                    "\(vectors): `queries` must be (rows, query heads * \(dimension)) with query heads a multiple of \(heads), found \(queries.shape)"
+            throw CommandLineNames.Message(
+                "--vectors: \(vectors): `queries` must be (rows, query heads * \(dimension)) with query heads a multiple of \(heads), found \(queries.shape)"
             )
         }
         guard top <= chunks else {
-            throw RuntimeError.invalidOption(
-                option: "--top", detail: "\(top) is more than the \(chunks) chunks in \(vectors)")
+            throw CommandLineNames.Message(
+                "--top: \(top) is more than the \(chunks) chunks in \(vectors)")
         }
         let rows = queries.shape[0], queryHeads = queries.shape[1] / dimension
         let chunkIndex: ChunkIndex

@@ -72,7 +72,8 @@ struct BenchSegmentCommand: ParsableCommand {
         let statistics = model.memoryStatistics
         let resident = ResidentMemory.current()
         let result: [String: Any] = [
-            "model": directory.name, "method": model.method, "threads": Parallel.threads, "blas_core": BLAS.coreName,
+            "model": directory.name, "method": model.method.rawValue, "threads": Parallel.threads,
+            "blas_core": BLAS.coreName,
             "segment_tokens": length, "segment_seconds": median, "segment_seconds_all": times,
             "tokens_per_second": Double(length) / median, "fill_tokens": fillTokens, "fill_seconds": fillSeconds,
             "memory_tokens_resident": statistics.tokensResident, "resident_bytes": resident ?? -1,

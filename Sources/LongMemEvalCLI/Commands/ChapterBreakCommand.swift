@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemTasks
 
@@ -12,7 +13,7 @@ struct ChapterBreakCommand: ParsableCommand {
             left-truncated to each --prefix-length, the suffixes right-truncated to --suffix-length tokens, and \
             each candidate scored by its log-likelihood after the prefix (summed and per-token mean, both \
             recorded); correct when no negative scores strictly higher than the gold. Memory methods write the \
-            earlier prefix segments to memory and keep the last window as context. Chance is 1/6 (16.7%). \
+            earlier prefix segments to memory and keep the last window as context. Chance is 1 in 6. \
             The official data cannot be fetched here: `longmem-eval datasets build-chapterbreak` rebuilds \
             examples in the same format from Project Gutenberg books (ChapterBreak-PG, see Datasets/README.md).
             """
@@ -42,9 +43,12 @@ struct ChapterBreakCommand: ParsableCommand {
             throw ValidationError(
                 "--split \(split): expected one of \(ChapterBreakFile.splits.joined(separator: ", "))")
         }
-        _ = try prefixLengths()
-        guard suffixLength >= 1 else { throw ValidationError("--suffix-length must be at least 1") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        let configuration = try configuration()
+        try CommandLineNames.retelling { try configuration.validate() }
+    }
+
+    func configuration() throws -> ChapterBreakConfiguration {
+        ChapterBreakConfiguration(prefixLengths: try prefixLengths(), suffixLength: suffixLength, limit: limit)
     }
 
     func prefixLengths() throws -> [Int] {
@@ -58,36 +62,18 @@ struct ChapterBreakCommand: ParsableCommand {
     func run() throws {
         let data = runOptions.dataDirectory
         let path = file ?? data.path(of: "chapterbreak/chapterbreak_ctx_8192.json")
-        let examples = try ChapterBreakFile(contentsOfFile: path).examples(in: split)
-        guard !examples.isEmpty else {
-            throw ValidationError("\(path): split \(split) has no examples")
-        }
-        let items = examples.map {
+        let items = try ChapterBreakFile(contentsOfFile: path).examples(in: split).map {
             SuffixIdentificationItem(
                 split: split, work: $0.workID, index: $0.index, context: $0.example.ctx, positive: $0.example.pos,
                 negatives: $0.example.negs)
         }
         let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: methodOptions)
-        let configuration = ChapterBreakConfiguration(
-            prefixLengths: try prefixLengths(), suffixLength: suffixLength, limit: limit)
-        let evaluator = try ChapterBreakEvaluator(
-            model: runner.model, tokenizer: runner.tokenizer, items: items, configuration: configuration)
         // `datasets build-chapterbreak` writes its sidecar beside every set it builds.
-        let rebuilt = FileManager.default.fileExists(atPath: path + ".meta.json")
-        let options: [String: JSONValue] = [
-            "file": .string(path), "split": .string(split), "set": .string(rebuilt ? "rebuilt" : "official"),
-            "prefix_lengths": .array(configuration.prefixLengths.map { .int($0) }), "suffix_length": .int(suffixLength),
-            "limit": limit.map { .int($0) } ?? .null,
-        ]
-        let specification = try runner.specification(
-            task: "chapterbreak", protocolInfo: ChapterBreakEvaluator.protocolInfo, options: options, seeds: nil,
-            dataFiles: [path], dataRoot: data.path, shard: try runOptions.parsedShard(),
-            notes: ["chance accuracy 1/6 = 16.7%"]
-                + (rebuilt
-                    ? ["ChapterBreak-PG, rebuilt from Project Gutenberg books: not the official ChapterBreak"] : []))
-        try runner.run(specification, options: runOptions, total: evaluator.sampleCount, label: "chapterbreak") {
-            run, progress in
-            try evaluator.run(run, progress: progress)
-        }
+        let source = ChapterBreakSource(
+            file: path, split: split, rebuilt: FileManager.default.fileExists(atPath: path + ".meta.json"))
+        let evaluator = try ChapterBreakEvaluator(
+            model: runner.model, tokenizer: runner.tokenizer, items: items,
+            configuration: try configuration(), source: source)
+        try runner.run(evaluator, options: runOptions, dataRoot: data.path, label: "chapterbreak")
     }
 }

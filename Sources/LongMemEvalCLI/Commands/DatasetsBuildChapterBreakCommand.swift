@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemTasks
 
 /// `datasets build-chapterbreak`: ChapterBreak-PG (rebuilt) from Project Gutenberg books.
@@ -60,7 +61,7 @@ struct DatasetsBuildChapterBreakCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ChapterBreakError.unwritable(path: out, reason: "no directory \(folder)")
+            throw DataError.unwritable(path: out, reason: "no directory \(folder)")
         }
         let directory = options.directory
         let paths = try bookPaths(in: directory)

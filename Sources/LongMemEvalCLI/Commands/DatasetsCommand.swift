@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemTasks
 
 /// `longmem-eval datasets`: what the data directory holds, checking it, filling it, and building the

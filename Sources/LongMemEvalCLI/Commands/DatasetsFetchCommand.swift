@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemTasks
 
 /// `datasets fetch NAME...`: downloads the named datasets' files into the data directory.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemTasks
 
 /// `datasets list`: every dataset of the manifest and the state of its files in the data directory.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemTasks
 
 /// `datasets verify [NAME...]`: size and SHA-256 of every file against the manifest; non-zero exit on any

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemRuntime
 import LongMemTasks
@@ -33,7 +34,7 @@ struct ICLCommand: ParsableCommand {
     var seeds: String = "1-6"
 
     @Option(help: "Demonstrations cached in memory (memory methods).")
-    var memoryDemos: Int = 2_000
+    var memoryDemos: Int = ICLConfiguration.officialMemoryDemonstrations
 
     @Flag(help: "Keep the last partial memory segment (the official script drops it).")
     var keepPartial = false
@@ -51,14 +52,7 @@ struct ICLCommand: ParsableCommand {
     var subsampleSeed: Int = 0
 
     func validate() throws {
-        _ = try parsedTasks()
-        _ = try parsedSeeds()
-        guard shots >= 0 else { throw ValidationError("--shots must not be negative") }
-        guard memoryDemos >= 0 else { throw ValidationError("--memory-demos must not be negative") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if let subsample, subsample < 1 { throw ValidationError("--subsample must be at least 1") }
-        guard subsampleSeed >= 0 else { throw ValidationError("--subsample-seed must not be negative") }
-        if limit != nil, subsample != nil { throw ValidationError("--limit and --subsample cannot be combined") }
+        try CommandLineNames.retelling { try configuration(chunkSize: nil).validate() }
     }
 
     func parsedTasks() throws -> [ICLTask] {
@@ -71,33 +65,24 @@ struct ICLCommand: ParsableCommand {
         }
     }
 
-    func parsedSeeds() throws -> [Int] { try SeedList.parse(seeds) }
+    /// The run's configuration; the memory reads `chunkSize` tokens per chunk (the official 2 by default).
+    func configuration(chunkSize: Int?) throws -> ICLConfiguration {
+        ICLConfiguration(
+            tasks: try parsedTasks(), shots: shots, seeds: try SeedList.parse(seeds), memoryDemonstrations: memoryDemos,
+            memoryChunkSize: chunkSize ?? ICLConfiguration.officialMemoryChunkSize, keepPartialSegment: keepPartial,
+            limit: limit, subsample: subsample, subsampleSeed: subsampleSeed)
+    }
 
     func run() throws {
         var method = methodOptions
-        method.chunkSize = method.chunkSize ?? 2  // the official ICL script overrides the chunk size to 2
+        method.chunkSize = method.chunkSize ?? ICLConfiguration.officialMemoryChunkSize
         let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: method)
         let data = runOptions.dataDirectory
-        let configuration = ICLConfiguration(
-            tasks: try parsedTasks(), shots: shots, seeds: try parsedSeeds(), memoryDemonstrations: memoryDemos,
-            keepPartialSegment: keepPartial, limit: limit, subsample: subsample, subsampleSeed: subsampleSeed)
         let evaluator = try ICLEvaluator(
-            model: runner.model, tokenizer: runner.tokenizer, configuration: configuration, dataDirectory: data.path)
-        let boundaries = try SequenceBoundaries.forTokenizer(runner.tokenizer)
-        let options: [String: JSONValue] = [
-            "tasks": .array(configuration.tasks.map { .string($0.id) }), "shots": .int(shots),
-            "memory_demos": .int(runner.model.memory == nil ? 0 : memoryDemos), "keep_partial": .bool(keepPartial),
-            "limit": limit.map { .int($0) } ?? .null, "separator": .string(boundaries.description),
-            "subsample": subsample.map { .int($0) } ?? .null, "subsample_seed": .int(subsampleSeed),
-        ]
-        let specification = try runner.specification(
-            task: "icl", protocolInfo: ICLEvaluator.protocolInfo, options: options, seeds: configuration.seeds,
-            dataFiles: evaluator.dataFiles, dataRoot: data.path, shard: try runOptions.parsedShard(),
-            notes: ["demonstrations encoded as " + boundaries.description])
-        try runner.run(specification, options: runOptions, total: evaluator.sampleCount, label: "icl") {
-            run, progress in
-            try evaluator.run(run, progress: progress)
-        }
+            model: runner.model, tokenizer: runner.tokenizer,
+            configuration: try configuration(chunkSize: method.chunkSize),
+            dataDirectory: data.path)
+        try runner.run(evaluator, options: runOptions, dataRoot: data.path, label: "icl")
     }
 }
 

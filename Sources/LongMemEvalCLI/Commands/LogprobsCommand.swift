@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemHarness
+import LongMemRuntime
+import LongMemTasks
+import LongMemTensor
 
 struct LogprobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,22 +26,22 @@ struct LogprobsCommand: ParsableCommand {
     @Option(name: .long, help: "Write the JSON lines here (atomically) instead of standard output.")
     var output: String?
 
-    @Option(name: .long, help: "Windows packed into one forward pass.")
-    var batchSize: Int = 4
-
     func run() throws {
         let text = try TextFile.read(file)
-        let (model, _) = try modelOptions.loadModel()
-        let tokenizer = try modelOptions.loadTokenizer(for: model.descriptor)
-        let scorer = try Scorer(model: model, tokenizer: tokenizer, batchSize: batchSize)
+        let (backbone, _) = try modelOptions.loadModel()
+        let tokenizer = try modelOptions.loadTokenizer(for: backbone.descriptor)
+        let window = backbone.descriptor.contextLength
+        guard window >= 2 else {
+            throw CommandLineNames.Message("--window: a window of \(window) token scores nothing; use at least 2")
+        }
         let tokens = tokenizer.encode(text)
-        let score = try scorer.tokenLogProbabilities(tokens, window: model.descriptor.contextLength)
+        let score = try SegmentScorer(model: LocalModel(backbone: backbone)).score(tokens)
         var lines = score.tokens.map { token in
             JSONLine.encode(["index": token.index, "token": token.token, "logprob": token.logProbability ?? Double.nan])
         }
         let summary: [String: Any] = [
             "file": file, "tokens": tokens.count, "scored_tokens": score.scoredTokens, "total_nll": score.totalNLL,
-            "perplexity": score.perplexity, "window": model.descriptor.contextLength,
+            "perplexity": score.perplexity, "window": window,
         ]
         lines.append(JSONLine.encode(summary))
         let body = lines.joined(separator: "\n") + "\n"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemTasks
 
@@ -30,12 +31,12 @@ struct MergeCommand: ParsableCommand {
         }
         let reference = shards[0].1
         for (folder, specification) in shards where specification.unsharded != reference.unsharded {
-            throw RunError.mergeMismatch(path: folder, detail: "it is a shard of another run than \(shards[0].0)")
+            throw HarnessError.mergeMismatch(path: folder, detail: "it is a shard of another run than \(shards[0].0)")
         }
         let count = reference.shard.count
         let indices = shards.map(\.1.shard.index).sorted()
         guard shards.allSatisfy({ $0.1.shard.count == count }), indices == Array(0..<count) else {
-            throw RunError.mergeMismatch(
+            throw HarnessError.mergeMismatch(
                 path: shards[0].0,
                 detail:
                     "shards \(indices.map(String.init).joined(separator: ",")) of \(count) given; need each of 0..<\(count) once"
@@ -65,9 +66,8 @@ struct MergeCommand: ParsableCommand {
         let environment = finished.first?.environment
         let records = run.log.all
         let results = try run.finish(
-            metrics: try TaskMetrics.compute(task: reference.task, records: records),
-            tokensProcessed: TaskRunner.tokensComputed(records),
-            memory: TaskRunner.memoryCounters(records),
+            metrics: try TaskKind.named(reference.task).metrics(records),
+            tokensProcessed: SampleCost.tokensComputed(records), memory: SampleCost.memory(records),
             environment: environment ?? Provenance.environment(threads: 0), period: period,
             extraNotes: resumedShards)
         TaskRunner.printSummary(results, folder: output)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemTasks
 
 /// `longmem-eval models`: the model catalog and the model cache.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemRuntime
 import LongMemTasks
@@ -58,41 +59,17 @@ struct PerplexityCommand: ParsableCommand {
     func run() throws {
         let data = runOptions.dataDirectory
         let ids = dataset?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
-        let documents = try PerplexityDocuments.resolve(datasets: ids, files: files, dataDirectory: data.path)
         let configuration = PerplexityConfiguration(
-            documents: documents, scoreFirstToken: scoreFirstToken, limit: limit)
-        let sizes = try sweep()
+            documents: try PerplexityDocuments.resolve(datasets: ids, files: files, dataDirectory: data.path),
+            scoreFirstToken: scoreFirstToken, limit: limit, datasets: ids, files: files)
         // One model per memory size; the first also describes the run.
-        let runners = try sizes.map { size -> TaskRunner in
+        let runners = try sweep().map { size -> (Int?, TaskRunner) in
             var method = methodOptions
             if let size { method.memorySize = size }
-            return try TaskRunner(modelOptions: modelOptions, methodOptions: method)
+            return (size, try TaskRunner(modelOptions: modelOptions, methodOptions: method))
         }
-        let evaluators = try zip(sizes, runners).map { size, runner in
-            try PerplexityEvaluator(
-                model: runner.model, tokenizer: runner.tokenizer, configuration: configuration,
-                extraLabels: size.map { ["memory_size": String($0)] } ?? [:])
-        }
-        let used = evaluators[0].documents
-        let options: [String: JSONValue] = [
-            "datasets": .array(ids.map { .string($0) }), "files": .array(files.map { .string($0) }),
-            "score_first_token": .bool(scoreFirstToken), "limit": limit.map { .int($0) } ?? .null,
-            "memory_sweep": .array(sizes.compactMap { $0 }.map { .int($0) }),
-            "bucket_edges": .array(PerplexityEvaluator.bucketEdges.map { .string($0.label) }),
-        ]
-        let specification = try runners[0].specification(
-            task: "perplexity", protocolInfo: PerplexityEvaluator.protocolInfo, options: options, seeds: nil,
-            dataFiles: used.map(\.path), dataRoot: data.path, shard: try runOptions.parsedShard(),
-            notes: [
-                scoreFirstToken
-                    ? "first token of each segment scored from the previous segment's end"
-                    : "first token of each segment not scored"
-            ])
-        try runners[0].run(specification, options: runOptions, total: used.count * sizes.count, label: "ppl") {
-            run, progress in
-            for (index, evaluator) in evaluators.enumerated() {
-                try evaluator.run(run, progress: progress, offset: index * used.count)
-            }
-        }
+        let evaluator = try PerplexityEvaluator(
+            models: runners.map { ($0.0, $0.1.model) }, tokenizer: runners[0].1.tokenizer, configuration: configuration)
+        try runners[0].1.run(evaluator, options: runOptions, dataRoot: data.path, label: "ppl")
     }
 }

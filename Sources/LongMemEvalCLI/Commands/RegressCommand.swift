@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LongMemHarness
 import LongMemReport
+import LongMemTensor
 
 /// `longmem-eval regress`: the regression gate. Compares a run's metrics with a committed baseline and
 /// fails on any metric outside its tolerance or missing on either side.
@@ -44,7 +45,7 @@ struct RegressCommand: ParsableCommand {
             let report = JUnitReport.render(
                 comparisons, suite: "regress " + results + " against " + baseline,
                 properties: [("baseline", baseline), ("results", results)])
-            try LongMemReport.AtomicFile.write(report, to: junit)
+            try AtomicFile.write(report, to: junit, createFolder: true)
             print("regress: wrote " + junit)
         }
         if update {
@@ -53,7 +54,7 @@ struct RegressCommand: ParsableCommand {
                 print("regress: " + baseline + " already matches " + results + "; not rewritten")
                 return
             }
-            try LongMemReport.AtomicFile.write(updated.encoded(), to: baseline)
+            try AtomicFile.write(updated.encoded(), to: baseline, createFolder: true)
             for change in changes { print("regress: " + change) }
             if existing == nil {
                 print("regress: created " + baseline + " from " + results + " (\(updated.metrics.count) metrics)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LongMemReport
+import LongMemTensor
 
 /// `longmem-eval report`: renders results files as one Markdown and/or one HTML report, with the paper's
 /// figures as labelled reference rows.
@@ -60,7 +61,7 @@ struct ReportCommand: ParsableCommand {
             }
         }
         for (path, text) in outputs {
-            try LongMemReport.AtomicFile.write(text, to: path)
+            try AtomicFile.write(text, to: path, createFolder: true)
             print(path)
         }
     }

@@ -15,10 +15,3 @@ enum JSONLine {
         return line
     }
 }
-
-/// Writes a whole file through a temporary name and a rename, so a crash never leaves half of it.
-enum AtomicFile {
-    static func write(_ text: String, to path: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-}

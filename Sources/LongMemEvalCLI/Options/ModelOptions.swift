@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LongMemData
 import LongMemModels
 import LongMemTasks
 import LongMemTensor

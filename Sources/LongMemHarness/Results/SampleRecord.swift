@@ -13,17 +13,19 @@ public struct SampleRecord: Codable, Sendable, Equatable {
     public var prediction: String?
     /// Correctness per metric (e.g. greedy_prefix, label_rank) or nil for perplexity samples.
     public var correct: [String: Bool]?
-    /// Task-specific extras: demo indices, token counts, NLL, memory counters, ...
+    /// Task-specific extras: demo indices, token counts, NLL, ...
     public var details: [String: JSONValue]
+    /// What the sample cost to compute (nil in logs written before costs were recorded).
+    public var cost: SampleCost?
 
     enum CodingKeys: String, CodingKey {
-        case id, labels, inputSHA256 = "input_sha256", prompt, candidates, scores, prediction, correct, details
+        case id, labels, inputSHA256 = "input_sha256", prompt, candidates, scores, prediction, correct, details, cost
     }
 
     public init(
         id: String, labels: [String: String], inputSHA256: String, prompt: String? = nil, candidates: [String]? = nil,
         scores: [String: JSONValue] = [:], prediction: String? = nil, correct: [String: Bool]? = nil,
-        details: [String: JSONValue] = [:]
+        details: [String: JSONValue] = [:], cost: SampleCost? = nil
     ) {
         self.id = id
         self.labels = labels
@@ -34,5 +36,6 @@ public struct SampleRecord: Codable, Sendable, Equatable {
         self.prediction = prediction
         self.correct = correct
         self.details = details
+        self.cost = cost
     }
 }

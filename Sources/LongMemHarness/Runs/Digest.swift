@@ -13,7 +13,9 @@ public enum Digest {
 
     /// Streams the file in `blockSize` blocks.
     public static func sha256(file path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RunError.unreadable(path: path) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw HarnessError.unreadable(path: path, reason: "cannot open the file")
+        }
         defer { try? handle.close() }
         var hasher = SHA256()
         while let block = try handle.read(upToCount: blockSize), !block.isEmpty { hasher.update(data: block) }

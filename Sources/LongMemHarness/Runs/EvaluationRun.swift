@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// The folder of one run:
 /// - `run.json`: its specification, written first;
@@ -25,7 +26,7 @@ public final class EvaluationRun {
         started = Date()
         let manager = FileManager.default
         do { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw RunError.unwritable(path: directory, reason: error.localizedDescription)
+            throw HarnessError.unwritable(path: directory, reason: error.localizedDescription)
         }
         let specificationPath = directory + "/" + Self.specificationFile
         if fresh {
@@ -36,7 +37,7 @@ public final class EvaluationRun {
         if manager.fileExists(atPath: specificationPath) {
             let existing = try Self.readSpecification(specificationPath)
             guard existing == specification else {
-                throw RunError.differentRun(path: directory, detail: Self.difference(existing, specification))
+                throw HarnessError.differentRun(path: directory, detail: Self.difference(existing, specification))
             }
         } else {
             try AtomicWrite.json(specification, to: specificationPath)
@@ -82,9 +83,11 @@ public final class EvaluationRun {
     }
 
     public static func readSpecification(_ path: String) throws -> RunSpecification {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RunError.missingResults(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HarnessError.missingResults(path: path)
+        }
         do { return try JSONDecoder().decode(RunSpecification.self, from: data) } catch {
-            throw RunError.malformed(path: path, line: 1)
+            throw HarnessError.malformed(path: path, line: 1)
         }
     }
 
@@ -103,18 +106,12 @@ public final class EvaluationRun {
     }
 }
 
-/// Whole-file writes through a temporary file and a rename: a reader never sees half a file.
+/// JSON files of a run (run.json, results.json), written whole (see `AtomicFile`).
 public enum AtomicWrite {
     public static func json<T: Encodable>(_ value: T, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        try data(try encoder.encode(value) + Data("\n".utf8), to: path)
-    }
-
-    public static func data(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw RunError.unwritable(path: path, reason: error.localizedDescription)
-        }
+        try AtomicFile.write(try encoder.encode(value) + Data("\n".utf8), to: path)
     }
 }

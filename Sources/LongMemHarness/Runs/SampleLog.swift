@@ -18,7 +18,7 @@ public final class SampleLog {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw RunError.unwritable(path: path, reason: "cannot create the file")
+                throw HarnessError.unwritable(path: path, reason: "cannot create the file")
             }
         }
         let existing = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -26,7 +26,7 @@ public final class SampleLog {
         self.records = records
         self.order = order
         guard let handle = FileHandle(forUpdatingAtPath: path) else {
-            throw RunError.unwritable(path: path, reason: "cannot open for appending")
+            throw HarnessError.unwritable(path: path, reason: "cannot open for appending")
         }
         self.handle = handle
         if validLength < existing.count { try handle.truncate(atOffset: UInt64(validLength)) }
@@ -45,7 +45,7 @@ public final class SampleLog {
             try handle.write(contentsOf: line)
             try handle.synchronize()
         } catch {
-            throw RunError.unwritable(path: path, reason: error.localizedDescription)
+            throw HarnessError.unwritable(path: path, reason: error.localizedDescription)
         }
         if records[record.id] == nil { order.append(record.id) }
         records[record.id] = record
@@ -64,7 +64,7 @@ public final class SampleLog {
             let slice = data[start..<end]
             if !slice.isEmpty {
                 guard let record = try? decoder.decode(SampleRecord.self, from: slice) else {
-                    throw RunError.malformed(path: path, line: line)
+                    throw HarnessError.malformed(path: path, line: line)
                 }
                 if records[record.id] == nil { order.append(record.id) }
                 records[record.id] = record

@@ -16,7 +16,7 @@ public struct Shard: Sendable, Equatable, Codable, CustomStringConvertible {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1,
             (0..<count).contains(index)
-        else { throw RunError.invalidShard(text) }
+        else { throw HarnessError.invalidShard(text) }
         self.init(index: index, count: count)
     }
 

@@ -42,7 +42,7 @@ extension GPT2FamilyConfiguration {
             throw ModelsError.invalidConfiguration(
                 path: path,
                 detail:
-                    "local window \(localWindow) (--window or local_window) must be in 1...\(positions) (n_positions)")
+                    "local window \(localWindow) must be in 1...\(positions) (n_positions)")
         }
     }
 }

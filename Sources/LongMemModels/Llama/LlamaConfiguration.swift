@@ -130,7 +130,7 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         if mlpBias == true { throw fail("mlp_bias true is not supported") }
         if let localWindow, !(1...positions).contains(localWindow) {
             throw fail(
-                "local window \(localWindow) (--window or local_window) must be in 1...\(positions) (the context length)"
+                "local window \(localWindow) must be in 1...\(positions) (the context length)"
             )
         }
     }

@@ -36,34 +36,31 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
     public var capacityChunks: Int { memorySize / chunkSize }
     public var chunksPerQuery: Int { topK / chunkSize }
 
-    /// Checks the options against a backbone of `layers` blocks fed `segmentLength`-token segments.
+    /// Checks the settings against a backbone of `layers` blocks fed `segmentLength`-token segments.
     public func validate(layers: Int, segmentLength: Int) throws {
         guard (0..<layers).contains(retrievalLayer) else {
-            throw RuntimeError.invalidOption(
-                option: "--retrieval-layer",
-                detail: "\(retrievalLayer) is outside the backbone's blocks 0...\(layers - 1)")
+            throw RuntimeError.invalidSetting(
+                .retrievalLayer, detail: "\(retrievalLayer) is outside the backbone's blocks 0...\(layers - 1)")
         }
-        guard chunkSize >= 1, memorySize >= 1, topK >= 1 else {
-            throw RuntimeError.invalidOption(
-                option: "--chunk-size/--memory-size/--top-k",
-                detail: "must be positive (got \(chunkSize), \(memorySize), \(topK))")
+        for (setting, value) in [(MemorySetting.chunkSize, chunkSize), (.memorySize, memorySize), (.topK, topK)]
+        where value < 1 {
+            throw RuntimeError.invalidSetting(setting, detail: "must be positive (got \(value))")
         }
         guard memorySize % chunkSize == 0 else {
-            throw RuntimeError.invalidOption(
-                option: "--chunk-size", detail: "\(chunkSize) does not divide --memory-size \(memorySize)")
+            throw RuntimeError.invalidSetting(
+                .chunkSize, detail: "\(chunkSize) does not divide the memory size \(memorySize)")
         }
         guard chunkSize <= topK, topK % chunkSize == 0 else {
-            throw RuntimeError.invalidOption(
-                option: "--chunk-size",
-                detail: "\(chunkSize) must divide --top-k \(topK) (retrieval takes whole chunks)")
+            throw RuntimeError.invalidSetting(
+                .chunkSize, detail: "\(chunkSize) must divide top-k \(topK) (retrieval takes whole chunks)")
         }
         guard chunksPerQuery <= capacityChunks else {
-            throw RuntimeError.invalidOption(
-                option: "--top-k", detail: "\(topK) tokens is more than the memory can hold (\(memorySize) tokens)")
+            throw RuntimeError.invalidSetting(
+                .topK, detail: "\(topK) tokens is more than the memory can hold (\(memorySize) tokens)")
         }
         guard memorySize >= 2 * segmentLength else {
-            throw RuntimeError.invalidOption(
-                option: "--memory-size",
+            throw RuntimeError.invalidSetting(
+                .memorySize,
                 detail: "\(memorySize) tokens is less than two \(segmentLength)-token segments (the eviction unit)")
         }
         try index.validate(capacityChunks: capacityChunks)
@@ -90,16 +87,16 @@ public enum RetrievalIndexKind: Sendable, Codable, Equatable {
     func validate(capacityChunks: Int) throws {
         guard case .ivf(let lists, let probes) = self else { return }
         guard lists >= 1, (1...lists).contains(probes) else {
-            throw RuntimeError.invalidOption(
-                option: "--ivf-probes", detail: "must be in 1...--ivf-lists (got \(probes) probes of \(lists) lists)")
+            throw RuntimeError.invalidSetting(
+                .ivfProbes, detail: "must be in 1...lists (got \(probes) probes of \(lists) lists)")
         }
         // A memory that can never hold the training sample would silently stay exact.
         let threshold = lists * IVFChunkIndex.pointsPerList
         guard threshold <= capacityChunks else {
-            throw RuntimeError.invalidOption(
-                option: "--ivf-lists",
+            throw RuntimeError.invalidSetting(
+                .ivfLists,
                 detail: "\(lists) lists train on \(threshold) chunks but the memory holds only \(capacityChunks); "
-                    + "use at most \(capacityChunks / IVFChunkIndex.pointsPerList) lists or a larger --memory-size")
+                    + "use at most \(capacityChunks / IVFChunkIndex.pointsPerList) lists or a larger memory")
         }
     }
 }

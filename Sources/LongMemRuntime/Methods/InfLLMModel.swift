@@ -18,13 +18,13 @@ public final class InfLLMModel: MemoryAugmentedModel {
     public let initialTokens: Int
     let banks: [MemoryBank]
     let sinks: [MemoryBank]
-    public let method = "infllm"
+    public let method = MethodKind.infllm
 
     public init(backbone: TransformerBackbone, configuration: MemoryConfiguration, initialTokens: Int = 4) throws {
         try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
         guard initialTokens >= 1, initialTokens < backbone.descriptor.contextLength else {
-            throw RuntimeError.invalidOption(
-                option: "--initial-tokens",
+            throw RuntimeError.invalidSetting(
+                .initialTokens,
                 detail: "\(initialTokens) is outside 1..<\(backbone.descriptor.contextLength)")
         }
         self.backbone = backbone
@@ -48,6 +48,10 @@ public final class InfLLMModel: MemoryAugmentedModel {
 
     /// Block 0's bank: every block's counters are the same.
     public var memory: MemoryBank? { banks.first }
+
+    public var runDescription: MethodDescription {
+        MethodDescription(method: method, memory: configuration, memoryLayers: .all, initialTokens: initialTokens)
+    }
     public var descriptor: ModelDescriptor { backbone.descriptor }
     public var outputHead: Linear { backbone.outputHead }
 

@@ -10,20 +10,20 @@ public final class LongMemModel: MemoryAugmentedModel {
     public let configuration: MemoryConfiguration
     public let memoryBank: MemoryBank
     public var memory: MemoryBank? { memoryBank }
-    public let method = "longmem"
+    public let method = MethodKind.longmem
 
     public init(
         backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration
     ) throws {
         try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
         guard sideNet.layerCount * sideNet.reductionFactor == backbone.layerCount else {
-            throw RuntimeError.invalidOption(
-                option: "SideNet",
+            throw RuntimeError.invalidSetting(
+                .sideNet,
                 detail: "\(sideNet.layerCount) layers do not match a \(backbone.layerCount)-block backbone")
         }
         guard sideNet.memoryLayer == configuration.retrievalLayer / sideNet.reductionFactor else {
-            throw RuntimeError.invalidOption(
-                option: "--retrieval-layer",
+            throw RuntimeError.invalidSetting(
+                .retrievalLayer,
                 detail: "\(configuration.retrievalLayer) does not feed SideNet memory layer \(sideNet.memoryLayer)")
         }
         self.backbone = backbone
@@ -40,6 +40,13 @@ public final class LongMemModel: MemoryAugmentedModel {
     }
 
     public var outputHead: Linear { backbone.outputHead }
+
+    public var runDescription: MethodDescription {
+        MethodDescription(
+            method: method, memory: configuration, memoryLayers: .single(configuration.retrievalLayer),
+            notes: sideNet.isInitialisedFromBackbone
+                ? ["untrained SideNet: initialised from the backbone's blocks 2i+1, memory gates at 0.5"] : [])
+    }
     public func resetMemory() { memoryBank.reset() }
 
     public func hiddenStates(for sequences: [[Int]]) throws -> Tensor {
@@ -56,7 +63,7 @@ public final class LongMemModel: MemoryAugmentedModel {
 
     public func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor {
         guard let sideNetCache = cache.sideNet else {
-            throw RuntimeError.invalidOption(option: "prefix cache", detail: "made by another method")
+            throw RuntimeError.invalidSetting(.prefixCache, detail: "made by another method")
         }
         let options = ForwardOptions(capturedHiddenStates: sideNet.neededHiddenStates)
         let states = try backbone.forward(appending: tokens, to: cache.backbone, options: options).hiddenStates

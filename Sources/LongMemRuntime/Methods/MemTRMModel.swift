@@ -21,19 +21,23 @@ public final class MemTRMModel: MemoryAugmentedModel {
         memoryBank = MemoryBank(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
     }
 
-    public var method: String {
-        if case .jointSoftmax = fusion { return "memtrm-joint" }
-        return "memtrm"
+    public var method: MethodKind {
+        if case .jointSoftmax = fusion { return .memtrmJoint }
+        return .memtrm
     }
 
     public var descriptor: ModelDescriptor { backbone.descriptor }
     public var outputHead: Linear { backbone.outputHead }
     public func resetMemory() { memoryBank.reset() }
 
+    /// Memory attention in the retrieval layer; with `records`, that layer's keys and values are kept for
+    /// the write after the forward pass.
+    private func memoryLayer(records: Bool) -> MemoryLayerOverride {
+        MemoryLayerOverride(layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: records)
+    }
+
     public func hiddenStates(for sequences: [[Int]]) throws -> Tensor {
-        let override = MemoryLayerOverride(
-            layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: false)
-        return try backbone.forward(sequences, options: ForwardOptions(attentionOverride: override)).hidden
+        try backbone.forward(sequences, options: ForwardOptions(attentionOverride: memoryLayer(records: false))).hidden
     }
 
     public func makePrefixCache(capacity: Int) throws -> PrefixCache {
@@ -41,16 +45,14 @@ public final class MemTRMModel: MemoryAugmentedModel {
     }
 
     public func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor {
-        let override = MemoryLayerOverride(
-            layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: false)
-        return try incremental(backbone).forward(
-            appending: tokens, to: cache.backbone, options: ForwardOptions(attentionOverride: override)
+        try incremental(backbone).forward(
+            appending: tokens, to: cache.backbone,
+            options: ForwardOptions(attentionOverride: memoryLayer(records: false))
         ).hidden
     }
 
     public func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor {
-        let override = MemoryLayerOverride(
-            layer: configuration.retrievalLayer, memory: memoryBank, fusion: fusion, records: remember)
+        let override = memoryLayer(records: remember)
         let hidden = try backbone.forward([tokens], options: ForwardOptions(attentionOverride: override)).hidden
         override.commit()
         return hidden

@@ -6,10 +6,11 @@ import LongMemTensor
 /// `hiddenStates(for:)` (from `LanguageModel`) reads the memory without writing to it (queries are
 /// never written); `forwardSegment` is the segment driver's step.
 public protocol MemoryAugmentedModel: LanguageModel {
-    /// The method's name in results: "local", "memtrm", "longmem", ...
-    var method: String { get }
+    var method: MethodKind { get }
     /// nil for methods without memory.
     var memory: MemoryBank? { get }
+    /// What a run records about the method (its memory layout and remarks).
+    var runDescription: MethodDescription { get }
     /// Empties the memory (start of a document).
     func resetMemory()
     /// Hidden states (T, C) of one segment read with the memory of earlier segments; afterwards, with
@@ -48,7 +49,7 @@ extension MemoryAugmentedModel {
     func incremental(_ backbone: LanguageModel) throws -> IncrementalDecoder {
         guard let decoder = backbone as? IncrementalDecoder else {
             throw RuntimeError.unsupportedMethod(
-                method: method + " with a shared prefix", architecture: backbone.descriptor.architecture)
+                method: method.rawValue + " with a shared prefix", architecture: backbone.descriptor.architecture)
         }
         return decoder
     }
@@ -56,12 +57,19 @@ extension MemoryAugmentedModel {
 
 extension MemoryAugmentedModel {
     public var memoryStatistics: MemoryStatistics { memory?.statistics ?? MemoryStatistics() }
+
+    /// One memory in the retrieval layer (or none); methods that read memory elsewhere say so themselves.
+    public var runDescription: MethodDescription {
+        MethodDescription(
+            method: method, memory: memory?.configuration,
+            memoryLayers: memory.map { .single($0.configuration.retrievalLayer) })
+    }
 }
 
 /// The backbone alone with its local window: the GPT-2 baseline.
 public final class LocalModel: MemoryAugmentedModel {
     public let backbone: LanguageModel
-    public let method = "local"
+    public let method = MethodKind.local
     public var memory: MemoryBank? { nil }
 
     public init(backbone: LanguageModel) { self.backbone = backbone }

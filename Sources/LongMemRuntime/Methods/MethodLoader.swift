@@ -1,21 +1,7 @@
 import LongMemModels
 import LongMemTensor
 
-/// The evaluation methods `--method` selects.
-public enum MethodKind: String, CaseIterable, Sendable, Codable {
-    /// The backbone alone with its local window.
-    case local
-    /// Memory attention in backbone block m, fixed gate 0.5 (training-free MemTRM-style).
-    case memtrm
-    /// Memory attention in backbone block m, one softmax over memory and local keys.
-    case memtrmJoint = "memtrm-joint"
-    /// Backbone + SideNet + memory.
-    case longmem
-    /// Training-free block memory in every block (InfLLM-style): initial tokens + retrieved chunks + local.
-    case infllm
-}
-
-/// Memory options from the command line; nil keeps the model folder's (or LongMem's) default.
+/// Memory settings chosen by the caller; nil keeps the model folder's (or LongMem's) default.
 public struct MemoryOptions: Sendable, Equatable {
     public var memorySize: Int?
     public var chunkSize: Int?

@@ -11,16 +11,22 @@ public struct SegmentDriver {
         let window = model.descriptor.contextLength
         let length = segmentLength ?? window
         guard length >= 1, length <= window else {
-            throw RuntimeError.invalidOption(
-                option: "--segment-length", detail: "\(length) is outside 1...\(window) (the model's local window)")
+            throw RuntimeError.invalidSetting(
+                .segmentLength, detail: "\(length) is outside 1...\(window) (the model's local window)")
         }
         self.model = model
         self.segmentLength = length
     }
 
-    /// The segments of `tokens`, in order (the last may be shorter).
-    public func segments(of tokens: [Int]) -> [ArraySlice<Int>] {
-        stride(from: 0, to: tokens.count, by: segmentLength).map { tokens[$0..<min($0 + segmentLength, tokens.count)] }
+    /// The segments of `tokens`, in order: the one place a stream is cut. The last may be shorter, or is
+    /// dropped without `keepPartial` (LongMem's ICL script keeps whole segments only).
+    public func segments<Tokens: Collection<Int>>(
+        of tokens: Tokens, keepPartial: Bool = true
+    ) -> [Tokens.SubSequence] where Tokens.Index == Int {
+        let end = keepPartial ? tokens.endIndex : tokens.startIndex + tokens.count / segmentLength * segmentLength
+        return stride(from: tokens.startIndex, to: end, by: segmentLength).map {
+            tokens[$0..<min($0 + segmentLength, end)]
+        }
     }
 
     /// Resets the memory, then runs every segment of `tokens`, handing each one's hidden states (T, C) and

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemModels
 import LongMemRuntime
@@ -25,6 +26,20 @@ public struct SuffixIdentificationItem: Sendable, Equatable {
     }
 }
 
+/// Where a ChapterBreak run's examples come from, as results record it.
+public struct ChapterBreakSource: Sendable, Equatable {
+    public var file: String
+    public var split: String
+    /// Rebuilt from Project Gutenberg books by `datasets build-chapterbreak` (ChapterBreak-PG), not official.
+    public var rebuilt: Bool
+
+    public init(file: String, split: String, rebuilt: Bool) {
+        self.file = file
+        self.split = split
+        self.rebuilt = rebuilt
+    }
+}
+
 /// What a ChapterBreak run evaluates.
 public struct ChapterBreakConfiguration: Sendable, Equatable {
     /// Prefixes are left-truncated to each of these token counts (4k, 6k, 8k in the paper).
@@ -38,6 +53,16 @@ public struct ChapterBreakConfiguration: Sendable, Equatable {
         self.suffixLength = suffixLength
         self.limit = limit
     }
+
+    /// The checks that need no data or model (the command line runs them before loading anything).
+    public func validate() throws {
+        guard !prefixLengths.isEmpty else { throw TasksError.invalidSetting(.prefixLength, detail: "none given") }
+        for length in prefixLengths where length < 1 {
+            throw TasksError.invalidSetting(.prefixLength, detail: "\(length) must be positive")
+        }
+        guard suffixLength >= 1 else { throw TasksError.invalidSetting(.suffixLength, detail: "must be at least 1") }
+        if let limit, limit < 1 { throw TasksError.invalidSetting(.limit, detail: "must be at least 1") }
+    }
 }
 
 /// ChapterBreak suffix identification with memory (LONGMEM.md 7.2). For each example and prefix length,
@@ -48,41 +73,61 @@ public struct ChapterBreakConfiguration: Sendable, Equatable {
 /// last `window - suffixLength` tokens as local context; the local baseline sees only that context. The
 /// prefix is computed once per example: the memory once, the context once into a prefix cache shared by
 /// the six candidates (each candidate costs only its own tokens).
-public final class ChapterBreakEvaluator {
+public final class ChapterBreakEvaluator: Evaluator {
     public static let protocolInfo = ProtocolInfo(name: "chapterbreak_suffix_identification", version: 1)
-    public static let chance = 1.0 / 6
+    public let task = TaskKind.chapterbreak
+    public var protocolInfo: ProtocolInfo { Self.protocolInfo }
 
     let model: MemoryAugmentedModel
     let tokenizer: any TextTokenizer
     let items: [SuffixIdentificationItem]
     let configuration: ChapterBreakConfiguration
+    let source: ChapterBreakSource
 
     public init(
         model: MemoryAugmentedModel, tokenizer: any TextTokenizer, items: [SuffixIdentificationItem],
-        configuration: ChapterBreakConfiguration
+        configuration: ChapterBreakConfiguration, source: ChapterBreakSource
     ) throws {
+        try configuration.validate()
         guard !items.isEmpty else {
-            throw TasksError.invalidOption(option: "--file", detail: "no examples to evaluate")
+            throw TasksError.invalidSetting(.examples, detail: "\(source.file): split \(source.split) has no examples")
         }
         guard configuration.suffixLength < model.descriptor.contextLength else {
-            throw TasksError.invalidOption(
-                option: "--suffix-length",
+            throw TasksError.invalidSetting(
+                .suffixLength,
                 detail:
                     "\(configuration.suffixLength) leaves no context in a \(model.descriptor.contextLength)-token window"
             )
         }
-        for length in configuration.prefixLengths where length < 1 {
-            throw TasksError.invalidOption(option: "--prefix-length", detail: "\(length) must be positive")
-        }
-        for item in items where item.negatives.count != 5 {
-            throw TasksError.invalidOption(
-                option: "--file",
-                detail: "\(item.split)/\(item.work)[\(item.index)] has \(item.negatives.count) negatives, not 5")
+        for item in items where item.negatives.count != TaskKind.chapterBreakCandidates - 1 {
+            throw TasksError.invalidSetting(
+                .examples,
+                detail: "\(source.file): \(item.split)/\(item.work)[\(item.index)] has \(item.negatives.count) "
+                    + "negatives, not \(TaskKind.chapterBreakCandidates - 1)")
         }
         self.model = model
         self.tokenizer = tokenizer
         self.items = Array(items.prefix(configuration.limit ?? .max))
         self.configuration = configuration
+        self.source = source
+    }
+
+    public var seeds: [Int]? { nil }
+    public var dataFiles: [String] { [source.file] }
+
+    public var recordedOptions: [String: JSONValue] {
+        [
+            "file": .string(source.file), "split": .string(source.split),
+            "set": .string(source.rebuilt ? "rebuilt" : "official"),
+            "prefix_lengths": .array(configuration.prefixLengths.map { .int($0) }),
+            "suffix_length": .int(configuration.suffixLength), "limit": configuration.limit.map { .int($0) } ?? .null,
+        ]
+    }
+
+    public var notes: [String] {
+        [task.chanceNote!]
+            + (source.rebuilt
+                ? ["ChapterBreak-PG, rebuilt from Project Gutenberg books: not the official ChapterBreak"] : [])
     }
 
     public var sampleCount: Int { items.count * configuration.prefixLengths.count }
@@ -120,46 +165,28 @@ public final class ChapterBreakEvaluator {
         let window = model.descriptor.contextLength
         let context = Array(prefix.suffix(window - configuration.suffixLength))
         let earlier = prefix.dropLast(context.count)
-        var computed = 0
         model.resetMemory()
+        var memoryTokens = 0
         if model.memory != nil, !earlier.isEmpty {
-            let segments = stride(from: earlier.startIndex, to: earlier.endIndex, by: window).map {
-                earlier[$0..<min($0 + window, earlier.endIndex)]
-            }
-            try SegmentDriver(model: model).run(segments: segments) { _, _, _, _ in }
-            computed += earlier.count
+            let driver = try SegmentDriver(model: model)
+            try driver.run(segments: driver.segments(of: earlier)) { _, _, _, _ in }
+            memoryTokens = earlier.count
         }
-        let cache = try model.makePrefixCache(capacity: window)
-        let contextHidden = try model.hiddenStates(appending: context, to: cache)
-        computed += context.count
-        let lastContextRow = contextHidden.rows((contextHidden.rows - 1)..<contextHidden.rows)
-        var sums: [Double] = [], means: [Double] = []
-        for candidate in candidates {
-            cache.rewind(to: context.count)
-            var hidden = lastContextRow
-            if candidate.count > 1 {
-                hidden = Tensor.stackingRows([
-                    lastContextRow, try model.hiddenStates(appending: Array(candidate.dropLast()), to: cache),
-                ])
-                computed += candidate.count - 1
-            }
-            let predictions = LogitReduction.predictions(
-                hidden: hidden, head: model.outputHead, rows: Array(0..<candidate.count), targets: candidate.map { $0 })
-            let total = predictions.reduce(0.0) { $0 + ($1.targetLogProbability ?? 0) }
-            sums.append(total)
-            means.append(total / Double(candidate.count))
-        }
+        let scores = try ContinuationScorer(model: model).score(context: context, continuations: candidates)
         return record(
-            item, prefixLength: prefixLength, prefix: prefix, memoryTokens: earlier.count, context: context,
-            candidates: candidates, sums: sums, means: means, computed: computed)
+            item, prefixLength: prefixLength, prefix: prefix, memoryTokens: memoryTokens, context: context,
+            candidates: candidates, scores: scores.continuations, computed: memoryTokens + scores.tokensComputed)
     }
+
+    /// Correct unless a negative scores strictly higher than the gold (index 0): ties count for the gold.
+    static func goldWins(_ scores: [Double]) -> Bool { scores.dropFirst().allSatisfy { $0 <= scores[0] } }
 
     private func record(
         _ item: SuffixIdentificationItem, prefixLength: Int, prefix: [Int], memoryTokens: Int, context: [Int],
-        candidates: [[Int]], sums: [Double], means: [Double], computed: Int
+        candidates: [[Int]], scores: [LoglikelihoodResult], computed: Int
     ) -> SampleRecord {
-        // Ties count for the gold suffix (index 0): correct unless a negative is strictly higher.
-        func correct(_ scores: [Double]) -> Bool { scores.dropFirst().allSatisfy { $0 <= scores[0] } }
+        let sums = scores.map(\.logLikelihood)
+        let means = scores.map { $0.logLikelihood / Double($0.tokenCount) }
         let best = sums.indices.max { sums[$0] < sums[$1] } ?? 0
         let statistics = model.memoryStatistics
         let texts = candidates.map { tokenizer.decode($0) }
@@ -169,13 +196,12 @@ public final class ChapterBreakEvaluator {
             inputSHA256: Digest.sha256(([item.context] + [item.positive] + item.negatives).joined(separator: "\u{1F}")),
             prompt: tokenizer.decode(prefix), candidates: texts,
             scores: ["sum": .array(sums.map { .double($0) }), "mean": .array(means.map { .double($0) })],
-            prediction: String(best), correct: ["sum": correct(sums), "mean": correct(means)],
+            prediction: String(best), correct: ["sum": Self.goldWins(sums), "mean": Self.goldWins(means)],
             details: [
-                "prefix_tokens": .int(prefix.count), "memory_tokens": .int(model.memory == nil ? 0 : memoryTokens),
+                "prefix_tokens": .int(prefix.count), "memory_tokens": .int(memoryTokens),
                 "context_tokens": .int(context.count), "candidate_tokens": .array(candidates.map { .int($0.count) }),
-                "tokens_written": .int(statistics.tokensWritten), "tokens_resident": .int(statistics.tokensResident),
-                "tokens_evicted": .int(statistics.tokensEvicted), "tokens_computed": .int(computed),
-            ])
+            ],
+            cost: SampleCost(tokensComputed: computed, memory: MemoryCounters(statistics)))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemData
 
 /// One labelled example.
 public struct ICLExample: Sendable, Equatable {

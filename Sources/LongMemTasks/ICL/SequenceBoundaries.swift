@@ -24,8 +24,8 @@ public struct SequenceBoundaries: Sendable, Equatable {
                 description: "fairseq dictionary: <s> line </s> (official)")
         }
         guard let endOfText = tokenizer.endOfTextID else {
-            throw TasksError.invalidOption(
-                option: "--tokenizer", detail: "the tokenizer has neither a fairseq dictionary nor <|endoftext|>")
+            throw TasksError.invalidSetting(
+                .tokenizer, detail: "the tokenizer has neither a fairseq dictionary nor <|endoftext|>")
         }
         return SequenceBoundaries(
             start: endOfText, end: endOfText,

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemData
 
 /// Turns `--dataset` ids and `--files` into the documents to score.
 public enum PerplexityDocuments {

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemModels
 import LongMemRuntime
@@ -23,11 +24,19 @@ public struct PerplexityConfiguration: Sendable, Equatable {
     public var scoreFirstToken: Bool
     /// Evaluate only the first `limit` documents.
     public var limit: Int?
+    /// What the documents were asked for as (dataset ids, files), for the results.
+    public var datasets: [String]
+    public var files: [String]
 
-    public init(documents: [PerplexityDocument], scoreFirstToken: Bool = false, limit: Int? = nil) {
+    public init(
+        documents: [PerplexityDocument], scoreFirstToken: Bool = false, limit: Int? = nil, datasets: [String] = [],
+        files: [String] = []
+    ) {
         self.documents = documents
         self.scoreFirstToken = scoreFirstToken
         self.limit = limit
+        self.datasets = datasets
+        self.files = files
     }
 }
 
@@ -35,8 +44,12 @@ public struct PerplexityConfiguration: Sendable, Equatable {
 /// memory is reset, the document is fed in non-overlapping local-window segments, each scored with the
 /// memory of the earlier ones and then written to it. Token-level perplexity = exp(total NLL / scored
 /// tokens); bits per byte = total NLL / ln 2 / UTF-8 bytes of the scored tokens.
-public final class PerplexityEvaluator {
+///
+/// A memory sweep runs the same documents once per memory size, each with its own model.
+public final class PerplexityEvaluator: Evaluator {
     public static let protocolInfo = ProtocolInfo(name: "longmem_perplexity", version: 1)
+    public let task = TaskKind.perplexity
+    public var protocolInfo: ProtocolInfo { Self.protocolInfo }
     /// Length buckets by document tokens: the paper's 5K-10K, 10K-100K, 100K-500K [edges recalled], plus
     /// the ends.
     public static let bucketEdges: [(label: String, upTo: Int)] = [
@@ -44,25 +57,24 @@ public final class PerplexityEvaluator {
         (">1M", .max),
     ]
 
-    let model: MemoryAugmentedModel
+    /// One model per memory size of the sweep (nil: the model's own size, no sweep).
+    let models: [(memorySize: Int?, model: MemoryAugmentedModel)]
     let tokenizer: any TextTokenizer
     let configuration: PerplexityConfiguration
     /// Conditions the document's first token when `scoreFirstToken` is set.
     let prefixToken: Int?
-    /// Labels every record carries (e.g. memory_size in a sweep).
-    let extraLabels: [String: String]
 
     public init(
-        model: MemoryAugmentedModel, tokenizer: any TextTokenizer, configuration: PerplexityConfiguration,
-        extraLabels: [String: String] = [:]
+        models: [(memorySize: Int?, model: MemoryAugmentedModel)], tokenizer: any TextTokenizer,
+        configuration: PerplexityConfiguration
     ) throws {
         guard !configuration.documents.isEmpty else {
-            throw TasksError.invalidOption(option: "--files/--dataset", detail: "no documents to score")
+            throw TasksError.invalidSetting(.documents, detail: "no documents to score")
         }
-        self.model = model
+        precondition(!models.isEmpty, "a perplexity run needs a model")
+        self.models = models
         self.tokenizer = tokenizer
         self.configuration = configuration
-        self.extraLabels = extraLabels
         prefixToken = (tokenizer as? FairseqTokenizer)?.dictionary.eos ?? tokenizer.endOfTextID
     }
 
@@ -70,69 +82,80 @@ public final class PerplexityEvaluator {
 
     public static func bucket(tokens: Int) -> String { bucketEdges.first { tokens < $0.upTo }!.label }
 
-    func sampleID(_ document: PerplexityDocument) -> String {
-        (["perplexity", document.name] + extraLabels.keys.sorted().map { "\($0)=\(extraLabels[$0]!)" })
-            .joined(separator: "/")
+    public var seeds: [Int]? { nil }
+    public var dataFiles: [String] { documents.map(\.path) }
+    public var sampleCount: Int { documents.count * models.count }
+
+    public var recordedOptions: [String: JSONValue] {
+        [
+            "datasets": .array(configuration.datasets.map { .string($0) }),
+            "files": .array(configuration.files.map { .string($0) }),
+            "score_first_token": .bool(configuration.scoreFirstToken),
+            "limit": configuration.limit.map { .int($0) } ?? .null,
+            "memory_sweep": .array(models.compactMap(\.memorySize).map { .int($0) }),
+            "bucket_edges": .array(Self.bucketEdges.map { .string($0.label) }),
+        ]
     }
 
-    /// Scores the documents this shard owns and has not finished; `offset` is the position of the first
-    /// document in the run's overall sample order (several sweeps share one run).
-    public func run(_ run: EvaluationRun, progress: ProgressReporter, offset: Int = 0) throws {
-        for (index, document) in documents.enumerated()
-        where run.specification.shard.owns(offset + index) && !run.isFinished(sampleID(document)) {
-            try run.record(try score(document))
-            progress.advance()
+    public var notes: [String] {
+        [
+            configuration.scoreFirstToken
+                ? "first token of each segment scored from the previous segment's end"
+                : "first token of each segment not scored"
+        ]
+    }
+
+    /// Labels a sweep's records carry.
+    static func sweepLabels(_ memorySize: Int?) -> [String: String] {
+        memorySize.map { ["memory_size": String($0)] } ?? [:]
+    }
+
+    func sampleID(_ document: PerplexityDocument, labels: [String: String]) -> String {
+        (["perplexity", document.name] + labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }).joined(separator: "/")
+    }
+
+    /// Scores the documents this shard owns and has not finished, sweep by sweep.
+    public func run(_ run: EvaluationRun, progress: ProgressReporter) throws {
+        let documents = self.documents
+        for (sweep, entry) in models.enumerated() {
+            let labels = Self.sweepLabels(entry.memorySize)
+            for (index, document) in documents.enumerated()
+            where run.specification.shard.owns(sweep * documents.count + index)
+                && !run.isFinished(sampleID(document, labels: labels))
+            {
+                try run.record(try score(document, model: entry.model, labels: labels))
+                progress.advance()
+            }
         }
     }
 
     /// One document, segment by segment.
-    func score(_ document: PerplexityDocument) throws -> SampleRecord {
+    func score(
+        _ document: PerplexityDocument, model: MemoryAugmentedModel, labels: [String: String]
+    ) throws
+        -> SampleRecord
+    {
         let text = GutenbergText(try TextFile.read(document.path, normalizeNewlines: true)).body
         guard !text.isEmpty else { throw TasksError.emptyText(source: document.path) }
         let tokens = tokenizer.encode(text)
-        let driver = try SegmentDriver(model: model)
+        let score = try SegmentScorer(
+            model: model, scoreFirstToken: configuration.scoreFirstToken, prefixToken: prefixToken
+        ).score(tokens)
         var nll = 0.0, scored = 0, bytes = 0
-        // With scoreFirstToken: the hidden state that predicts the next segment's first token (the end of the
-        // previous segment, or the end-of-text token before the document).
-        var previous: Tensor?
-        if configuration.scoreFirstToken, let prefixToken {
-            model.resetMemory()
-            previous = try model.hiddenStates(for: [[prefixToken]])
+        for token in score.tokens {
+            guard let logProbability = token.logProbability else { continue }
+            nll -= logProbability
+            scored += 1
+            bytes += tokenizer.decodeBytes([token.token]).count
         }
-        try driver.run(tokens) { _, slice, hidden, _ in
-            let segment = Array(slice)
-            var source = hidden
-            var rows = Array(0..<(segment.count - 1))
-            var targets: [Int?] = segment.dropFirst().map { $0 }
-            if let previous {
-                source = Tensor.stackingRows([previous.rows((previous.rows - 1)..<previous.rows), hidden])
-                rows = [0] + rows.map { $0 + 1 }
-                targets.insert(segment[0], at: 0)
-            }
-            let predictions = LogitReduction.predictions(
-                hidden: source, head: model.outputHead, rows: rows, targets: targets)
-            for (prediction, target) in zip(predictions, targets) {
-                nll -= prediction.targetLogProbability ?? 0
-                scored += 1
-                bytes += tokenizer.decodeBytes([target!]).count
-            }
-            if configuration.scoreFirstToken { previous = hidden.rows((hidden.rows - 1)..<hidden.rows).copy() }
-        }
-        return record(
-            document, tokens: tokens, nll: nll, scored: scored, bytes: bytes,
-            computed: tokens.count + (configuration.scoreFirstToken ? 1 : 0))
-    }
-
-    private func record(
-        _ document: PerplexityDocument, tokens: [Int], nll: Double, scored: Int, bytes: Int, computed: Int
-    ) -> SampleRecord {
         let statistics = model.memoryStatistics
+        let window = model.descriptor.contextLength
         return SampleRecord(
-            id: sampleID(document),
+            id: sampleID(document, labels: labels),
             labels: [
                 "document": document.name, "dataset": document.dataset, "bucket": Self.bucket(tokens: tokens.count),
             ]
-            .merging(extraLabels) { $1 },
+            .merging(labels) { $1 },
             inputSHA256: Digest.sha256(tokens.map(String.init).joined(separator: ",")),
             scores: [
                 "nll": .double(nll), "token_perplexity": .double(Foundation.exp(nll / Double(max(scored, 1)))),
@@ -140,9 +163,10 @@ public final class PerplexityEvaluator {
             ],
             details: [
                 "tokens": .int(tokens.count), "scored_tokens": .int(scored), "bytes": .int(bytes),
-                "segments": .int((tokens.count + model.descriptor.contextLength - 1) / model.descriptor.contextLength),
-                "tokens_written": .int(statistics.tokensWritten), "tokens_resident": .int(statistics.tokensResident),
-                "tokens_evicted": .int(statistics.tokensEvicted), "tokens_computed": .int(computed),
-            ])
+                "segments": .int((tokens.count + window - 1) / window),
+            ],
+            cost: SampleCost(
+                tokensComputed: tokens.count + (configuration.scoreFirstToken ? 1 : 0),
+                memory: MemoryCounters(statistics)))
     }
 }

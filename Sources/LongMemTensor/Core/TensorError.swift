@@ -3,6 +3,7 @@
 public enum TensorError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
+    case unwritable(path: String, reason: String)
     case truncated(path: String, detail: String)
     case malformedHeader(path: String, detail: String)
     case unsupportedDType(path: String, tensor: String, dtype: String)
@@ -15,6 +16,7 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .fileNotFound(let path): return "\(path): file not found"
         case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
+        case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
         case .truncated(let path, let detail): return "\(path): truncated file: \(detail)"
         case .malformedHeader(let path, let detail): return "\(path): malformed header: \(detail)"
         case .unsupportedDType(let path, let tensor, let dtype):

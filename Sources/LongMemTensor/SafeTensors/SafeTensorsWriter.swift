@@ -24,6 +24,6 @@ public enum SafeTensorsWriter {
         for (_, tensor) in tensors {
             output.append(Data(bytes: tensor.data, count: tensor.count * 4))
         }
-        try output.write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(output, to: path)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemData
 import LongMemHarness
 import LongMemTasks
 import LongMemTestSupport

@@ -1,0 +1,22 @@
+import Foundation
+import LongMemHarness
+
+/// SHA-256 of files and bytes, as lower-case hex, with the dataset layer's typed errors.
+public enum FileHash {
+    /// SHA-256 of the file's bytes (streamed by `Digest`), with a typed error naming the file.
+    public static func sha256(path: String) throws(DataError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError.fileNotFound(path: path)
+        }
+        guard !isDirectory.boolValue else { throw DataError.unreadable(path: path, reason: "is a directory") }
+        do { return try Digest.sha256(file: path) } catch let error as HarnessError {
+            throw DataError.unreadable(path: path, reason: "cannot open it (\(error))")
+        } catch {
+            throw DataError.unreadable(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// SHA-256 of bytes in memory.
+    public static func sha256(data: Data) -> String { Digest.sha256(data) }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import LongMemData
+import LongMemRuntime
+import LongMemTasks
+
+/// The command line's names for the settings lower layers speak of: their errors are told again with the
+/// option a user typed.
+enum CommandLineNames {
+    static func option(_ setting: MemorySetting) -> String {
+        switch setting {
+        case .memorySize: "--memory-size"
+        case .chunkSize: "--chunk-size"
+        case .topK: "--top-k"
+        case .retrievalLayer: "--retrieval-layer"
+        case .initialTokens: "--initial-tokens"
+        case .ivfLists: "--ivf-lists"
+        case .ivfProbes: "--ivf-probes"
+        case .segmentLength: "--window"
+        case .sideNet: "SideNet"
+        case .prefixCache: "prefix cache"
+        }
+    }
+
+    static func option(_ setting: TaskSetting) -> String {
+        switch setting {
+        case .tasks: "--tasks"
+        case .shots: "--shots"
+        case .seeds: "--seeds"
+        case .memoryDemonstrations: "--memory-demos"
+        case .memoryChunkSize: "--chunk-size"
+        case .limit: "--limit"
+        case .subsample: "--subsample"
+        case .examples: "--file"
+        case .prefixLength: "--prefix-length"
+        case .suffixLength: "--suffix-length"
+        case .documents: "--files/--dataset"
+        case .tokenizer: "--tokenizer"
+        case .window: "--window"
+        }
+    }
+
+    /// `error` in the command line's terms: a setting named by its option; other errors as they are.
+    static func retold(_ error: Error) -> Error {
+        switch error {
+        case RuntimeError.invalidSetting(let setting, let detail):
+            return Message(option(setting) + ": " + detail)
+        case RuntimeError.unsupportedMethod(let method, let architecture):
+            return Message("--method \(method) is not available for \(architecture) backbones")
+        case TasksError.invalidSetting(let setting, let detail):
+            return Message(option(setting) + ": " + detail)
+        default:
+            return error
+        }
+    }
+
+    /// Runs a check inside `validate()`, so that its failure reads as an option error.
+    static func retelling(_ check: () throws -> Void) throws {
+        do { try check() } catch {
+            let told = retold(error)
+            throw told is Message ? ValidationError(String(describing: told)) : error
+        }
+    }
+
+    /// An error already worded for the command line.
+    struct Message: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+}

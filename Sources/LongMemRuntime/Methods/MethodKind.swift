@@ -1,0 +1,13 @@
+/// The evaluation methods: how a model uses (or does not use) memory.
+public enum MethodKind: String, CaseIterable, Sendable, Codable {
+    /// The backbone alone with its local window.
+    case local
+    /// Memory attention in backbone block m, fixed gate 0.5 (training-free MemTRM-style).
+    case memtrm
+    /// Memory attention in backbone block m, one softmax over memory and local keys.
+    case memtrmJoint = "memtrm-joint"
+    /// Backbone + SideNet + memory.
+    case longmem
+    /// Training-free block memory in every block (InfLLM-style): initial tokens + retrieved chunks + local.
+    case infllm
+}
