@@ -116,10 +116,10 @@ public final class GPT2Model: TransformerBackbone, IncrementalDecoder {
             let wte = tokenEmbedding.row(token), wpe = positionEmbedding.row(position)
             for j in 0..<c.width { destination[j] = wte[j] + wpe[j] }
         }
-        let normed = scratch.tensor(0, [count, c.width])
-        let qkv = scratch.tensor(1, [count, 3 * c.width])
-        let attended = scratch.tensor(2, [count, c.width])
-        let inner = scratch.tensor(3, [count, c.feedForwardWidth])
+        let normed = scratch.tensor(.normed, [count, c.width])
+        let qkv = scratch.tensor(.projections, [count, 3 * c.width])
+        let attended = scratch.tensor(.attended, [count, c.width])
+        let inner = scratch.tensor(.inner, [count, c.feedForwardWidth])
         var states: [Int: Tensor] = [:]
         for (layer, block) in blocks.enumerated() {
             options.capture(layer, x, into: &states)

@@ -117,11 +117,11 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
         let c = configuration, count = tokens.count
         let x = Tensor(uninitialized: [count, c.width])
         for (row, token) in tokens.enumerated() { x.row(row).update(from: tokenEmbedding.row(token), count: c.width) }
-        let normed = scratch.tensor(0, [count, c.width])
-        let qkv = scratch.tensor(1, [count, c.queryWidth + 2 * c.keyValueWidth])
-        let rotated = scratch.tensor(2, [count, c.queryWidth + c.keyValueWidth])
-        let attended = scratch.tensor(3, [count, c.queryWidth])
-        let gateUp = scratch.tensor(4, [count, 2 * c.feedForwardWidth])
+        let normed = scratch.tensor(.normed, [count, c.width])
+        let qkv = scratch.tensor(.projections, [count, c.queryWidth + 2 * c.keyValueWidth])
+        let rotated = scratch.tensor(.rotated, [count, c.queryWidth + c.keyValueWidth])
+        let attended = scratch.tensor(.attended, [count, c.queryWidth])
+        let gateUp = scratch.tensor(.inner, [count, 2 * c.feedForwardWidth])
         var states: [Int: Tensor] = [:]
         for (layer, block) in blocks.enumerated() {
             options.capture(layer, x, into: &states)

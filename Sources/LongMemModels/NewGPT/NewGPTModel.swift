@@ -78,10 +78,10 @@ public final class NewGPTModel: TransformerBackbone, IncrementalDecoder {
         let c = configuration, count = tokens.count
         let x = Tensor(uninitialized: [count, c.width])
         for (row, token) in tokens.enumerated() { x.row(row).update(from: tokenEmbedding.row(token), count: c.width) }
-        let normed = scratch.tensor(0, [count, c.width])
-        let qkv = scratch.tensor(1, [count, 3 * c.width])
-        let attended = scratch.tensor(2, [count, c.width])
-        let inner = scratch.tensor(3, [count, c.feedForwardWidth])
+        let normed = scratch.tensor(.normed, [count, c.width])
+        let qkv = scratch.tensor(.projections, [count, 3 * c.width])
+        let attended = scratch.tensor(.attended, [count, c.width])
+        let inner = scratch.tensor(.inner, [count, c.feedForwardWidth])
         var states: [Int: Tensor] = [:]
         for (layer, block) in blocks.enumerated() {
             options.capture(layer, x, into: &states)

@@ -106,11 +106,11 @@ public final class SideNet: @unchecked Sendable {
     ) -> Tensor {
         let x = states[0]!.copy()
         let count = x.rows
-        let normed = scratch.tensor(0, [count, x.columns])
-        let qkv = scratch.tensor(1, [count, stack.projectionWidth])
-        let rotated = scratch.tensor(2, [count, stack.rotatedWidth])
-        let attended = scratch.tensor(3, [count, geometry.queryWidth])
-        let inner = scratch.tensor(4, [count, stack.innerWidth])
+        let normed = scratch.tensor(.normed, [count, x.columns])
+        let qkv = scratch.tensor(.projections, [count, stack.projectionWidth])
+        let rotated = scratch.tensor(.rotated, [count, stack.rotatedWidth])
+        let attended = scratch.tensor(.attended, [count, geometry.queryWidth])
+        let inner = scratch.tensor(.inner, [count, stack.innerWidth])
         for layer in 0..<stack.count {
             stack.project(layer, x, normed: normed, into: qkv)
             let projections = stack.attentionInputs(
