@@ -108,7 +108,8 @@ public struct AttentionProjections {
                 scratch: scratch)
         }
         cache.store(
-            layer: layer, keys: qkv.data + width, values: qkv.data + 2 * width, rows: qkv.rows, stride: 3 * width)
+            layer: layer, keys: qkv.data + width, keyStride: 3 * width, values: qkv.data + 2 * width,
+            valueStride: 3 * width, rows: qkv.rows)
         return AttentionProjections(
             query: qkv.data, queryStride: 3 * width, key: cache.keys[layer].data, keyStride: width,
             value: cache.values[layer].data, valueStride: width, tokens: qkv.rows, spans: spans, geometry: geometry,

@@ -184,8 +184,8 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
                 rotary: context)
         }
         // Keys (rotated) and values (inside qkv) have different row strides.
-        Self.store(
-            into: cache, layer: layer, keys: key, keyStride: rotated.columns, values: value, valueStride: qkv.columns,
+        cache.store(
+            layer: layer, keys: key, keyStride: rotated.columns, values: value, valueStride: qkv.columns,
             rows: qkv.rows)
         return AttentionProjections(
             query: rotated.data, queryStride: rotated.columns, key: cache.keys[layer].data, keyStride: c.keyValueWidth,
@@ -195,20 +195,6 @@ public final class LlamaModel: TransformerBackbone, IncrementalDecoder {
 }
 
 extension LlamaModel {
-    /// Copies `rows` keys and values into layer `layer`'s next free cache rows.
-    static func store(
-        into cache: KVCache, layer: Int, keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>,
-        valueStride: Int, rows: Int
-    ) {
-        precondition(cache.canAppend(rows), "KV cache overflow: \(cache.count) + \(rows) > \(cache.capacity)")
-        let width = cache.width
-        let keyRows = cache.keys[layer].row(cache.count), valueRows = cache.values[layer].row(cache.count)
-        for row in 0..<rows {
-            (keyRows + row * width).update(from: keys + row * keyStride, count: width)
-            (valueRows + row * width).update(from: values + row * valueStride, count: width)
-        }
-    }
-
     /// Reads a `model_type: llama` folder: config.json + model.safetensors with HF names (`model.` prefix
     /// optional; saved `rotary_emb.inv_freq` buffers ignored).
     public static func load(_ directory: ModelDirectory) throws -> LanguageModel {
