@@ -91,9 +91,8 @@ struct LlamaSideNetLayers: SideNetLayers {
             cache.map { [AttentionSpan(queryStart: 0, queryCount: qkv.rows, keyStart: 0, pastCount: $0.count)] }
             ?? spans
         let positions = spans.flatMap { $0.pastCount..<($0.pastCount + $0.queryCount) }
-        return backbone.attentionInputs(
-            qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, layer: layer, scratch: scratch
-        )
+        return backbone.layers.attentionInputs(
+            layer, qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, scratch: scratch)
     }
 
     func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {
@@ -101,7 +100,7 @@ struct LlamaSideNetLayers: SideNetLayers {
         block.attentionOutput.accumulate(attended, into: x)
         block.feedForwardNorm(x, into: normed)
         block.gateUp(normed, into: inner)
-        LlamaModel.swiGLU(inner, width: inner.columns / 2)
+        LlamaLayers.swiGLU(inner, width: inner.columns / 2)
         block.down.apply(
             inner.data, rows: inner.rows, inputStride: inner.columns, into: x.data, outputStride: x.columns,
             accumulate: true)

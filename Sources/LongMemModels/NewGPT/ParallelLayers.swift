@@ -1,0 +1,39 @@
+// Legend as in NewGPTModel.swift.
+import LongMemTensor
+
+/// GPT-2*'s parallel blocks and ln_f: x += Attn(LN(x)) + MLP(LN(x)), one LayerNorm per block; fused
+/// q | k | v rows, ALiBi positions inside attention.
+public struct ParallelLayers: TransformerLayers {
+    public let blocks: [ParallelBlock]
+    public let norm: LayerNorm  // ln_f
+    public let geometry: AttentionGeometry
+    let activation: Activation
+
+    public var count: Int { blocks.count }
+    public var projectionWidth: Int { 3 * geometry.queryWidth }
+    public var rotatedWidth: Int { 0 }
+    public var innerWidth: Int { blocks.first?.feedForwardIn.outputFeatures ?? 0 }
+
+    public func project(_ layer: Int, _ x: Tensor, normed: Tensor, into qkv: Tensor) {
+        blocks[layer].norm(x, into: normed)
+        blocks[layer].queryKeyValue(normed, into: qkv)
+    }
+
+    public func attentionInputs(
+        _ layer: Int, qkv: Tensor, rotated: Tensor, positions: [Int], spans: [AttentionSpan], cache: KVCache?,
+        scratch: ScratchSpace
+    ) -> AttentionProjections {
+        .fused(qkv, spans: spans, cache: cache, layer: layer, geometry: geometry, scratch: scratch)
+    }
+
+    /// The MLP reads the same LN(x) as the attention did.
+    public func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {
+        let block = blocks[layer]
+        block.output.accumulate(attended, into: x)
+        block.feedForwardIn(normed, into: inner)
+        activation.apply(inner)
+        block.feedForwardOut.accumulate(inner, into: x)
+    }
+
+    public func finalNorm(_ x: Tensor) { norm(x, into: x) }
+}
