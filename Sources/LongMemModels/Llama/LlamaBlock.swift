@@ -17,27 +17,16 @@ public struct LlamaBlock: Sendable {
         }
         attentionNorm = RMSNorm(weight: try take(.attentionNorm, [c.width]), epsilon: c.epsilon)
         queryKeyValue = Linear(
-            weight: Self.stack([
+            weight: Tensor.stackingRows([
                 try take(.query, [c.queryWidth, c.width]), try take(.key, [c.keyValueWidth, c.width]),
                 try take(.value, [c.keyValueWidth, c.width]),
             ]), layout: .outputMajor)
         attentionOutput = Linear(weight: try take(.attentionOutput, [c.width, c.queryWidth]), layout: .outputMajor)
         feedForwardNorm = RMSNorm(weight: try take(.feedForwardNorm, [c.width]), epsilon: c.epsilon)
         gateUp = Linear(
-            weight: Self.stack([
+            weight: Tensor.stackingRows([
                 try take(.gate, [c.feedForwardWidth, c.width]), try take(.up, [c.feedForwardWidth, c.width]),
             ]), layout: .outputMajor)
         down = Linear(weight: try take(.down, [c.width, c.feedForwardWidth]), layout: .outputMajor)
-    }
-
-    /// Row-wise concatenation of (rows_i, C) matrices.
-    static func stack(_ parts: [Tensor]) -> Tensor {
-        let stacked = Tensor(uninitialized: [parts.reduce(0) { $0 + $1.rows }, parts[0].columns])
-        var offset = 0
-        for part in parts {
-            (stacked.data + offset).update(from: part.data, count: part.count)
-            offset += part.count
-        }
-        return stacked
     }
 }
