@@ -10,6 +10,13 @@ public struct LlamaLayers: TransformerLayers {
     public let geometry: AttentionGeometry
     public let rotary: RotaryEmbedding
 
+    public init(blocks: [LlamaBlock], norm: RMSNorm, geometry: AttentionGeometry, rotary: RotaryEmbedding) {
+        self.blocks = blocks
+        self.norm = norm
+        self.geometry = geometry
+        self.rotary = rotary
+    }
+
     public var count: Int { blocks.count }
     public var projectionWidth: Int { geometry.queryWidth + 2 * geometry.keyWidth }
     public var rotatedWidth: Int { geometry.queryWidth + geometry.keyWidth }
@@ -72,7 +79,7 @@ public struct LlamaLayers: TransformerLayers {
     public func finalNorm(_ x: Tensor) { norm(x, into: x) }
 
     /// In place on (T, 2F) gate | up: gate = silu(gate) * up, (T, F) at row stride 2F.
-    public static func swiGLU(_ gateUp: Tensor, width: Int) {
+    private static func swiGLU(_ gateUp: Tensor, width: Int) {
         Parallel.forRanges(gateUp.rows, minimum: 16) { rows in
             for row in rows {
                 let gate = gateUp.row(row), up = UnsafePointer(gate + width)

@@ -2,12 +2,19 @@
 import LongMemTensor
 
 /// GPT-2*'s parallel blocks and ln_f: x += Attn(LN(x)) + MLP(LN(x)), one LayerNorm per block; fused
-/// q | k | v rows, ALiBi positions inside attention.
+/// q | k | v rows, ALiBi positions inside attention. LongMem's SideNet layers are the same blocks.
 public struct ParallelLayers: TransformerLayers {
     public let blocks: [ParallelBlock]
     public let norm: LayerNorm  // ln_f
     public let geometry: AttentionGeometry
-    let activation: Activation
+    public let activation: Activation
+
+    public init(blocks: [ParallelBlock], norm: LayerNorm, geometry: AttentionGeometry, activation: Activation) {
+        self.blocks = blocks
+        self.norm = norm
+        self.geometry = geometry
+        self.activation = activation
+    }
 
     public var count: Int { blocks.count }
     public var projectionWidth: Int { 3 * geometry.queryWidth }
