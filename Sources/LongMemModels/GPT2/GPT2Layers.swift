@@ -3,27 +3,18 @@ import LongMemTensor
 
 /// GPT-2's blocks and ln_f: x += Attn(ln_1(x)), then x += MLP(ln_2(x)); fused q | k | v rows, positions
 /// already in the embedding.
-public struct GPT2Layers: TransformerLayers {
+public struct GPT2Layers: FusedAttentionLayers {
     let blocks: [GPT2Block]
     let norm: LayerNorm  // ln_f
     public let geometry: AttentionGeometry
     let activation: Activation
 
     public var count: Int { blocks.count }
-    public var projectionWidth: Int { 3 * geometry.queryWidth }
-    public var rotatedWidth: Int { 0 }
     public var innerWidth: Int { blocks.first?.feedForwardIn.outputFeatures ?? 0 }
 
     public func project(_ layer: Int, _ x: Tensor, normed: Tensor, into qkv: Tensor) {
         blocks[layer].attentionNorm(x, into: normed)
         blocks[layer].attention(normed, into: qkv)
-    }
-
-    public func attentionInputs(
-        _ layer: Int, qkv: Tensor, rotated: Tensor, positions: [Int], spans: [AttentionSpan], cache: KVCache?,
-        scratch: ScratchSpace
-    ) -> AttentionProjections {
-        .fused(qkv, spans: spans, cache: cache, layer: layer, geometry: geometry, scratch: scratch)
     }
 
     public func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {

@@ -3,7 +3,7 @@ import LongMemTensor
 
 /// GPT-2*'s parallel blocks and ln_f: x += Attn(LN(x)) + MLP(LN(x)), one LayerNorm per block; fused
 /// q | k | v rows, ALiBi positions inside attention. LongMem's SideNet layers are the same blocks.
-public struct ParallelLayers: TransformerLayers {
+public struct ParallelLayers: FusedAttentionLayers {
     public let blocks: [ParallelBlock]
     public let norm: LayerNorm  // ln_f
     public let geometry: AttentionGeometry
@@ -17,20 +17,11 @@ public struct ParallelLayers: TransformerLayers {
     }
 
     public var count: Int { blocks.count }
-    public var projectionWidth: Int { 3 * geometry.queryWidth }
-    public var rotatedWidth: Int { 0 }
     public var innerWidth: Int { blocks.first?.feedForwardIn.outputFeatures ?? 0 }
 
     public func project(_ layer: Int, _ x: Tensor, normed: Tensor, into qkv: Tensor) {
         blocks[layer].norm(x, into: normed)
         blocks[layer].queryKeyValue(normed, into: qkv)
-    }
-
-    public func attentionInputs(
-        _ layer: Int, qkv: Tensor, rotated: Tensor, positions: [Int], spans: [AttentionSpan], cache: KVCache?,
-        scratch: ScratchSpace
-    ) -> AttentionProjections {
-        .fused(qkv, spans: spans, cache: cache, layer: layer, geometry: geometry, scratch: scratch)
     }
 
     /// The MLP reads the same LN(x) as the attention did.
