@@ -43,11 +43,11 @@ extension TransformerLayers {
         scratch: ScratchSpace
     ) -> ForwardResult {
         let tokens = x.rows
-        let normed = scratch.tensor(.normed, [tokens, x.columns])
-        let qkv = scratch.tensor(.projections, [tokens, projectionWidth])
-        let rotated = scratch.tensor(.rotated, [tokens, rotatedWidth])
-        let attended = scratch.tensor(.attended, [tokens, geometry.queryWidth])
-        let inner = scratch.tensor(.inner, [tokens, innerWidth])
+        let normed = scratch.tensor(.normed, [tokens, x.columns])  // (T, C)
+        let qkv = scratch.tensor(.projections, [tokens, projectionWidth])  // (T, (H + 2K) D)
+        let rotated = scratch.tensor(.rotated, [tokens, rotatedWidth])  // (T, (H + K) D), or empty
+        let attended = scratch.tensor(.attended, [tokens, geometry.queryWidth])  // (T, H D)
+        let inner = scratch.tensor(.inner, [tokens, innerWidth])  // (T, F), or (T, 2F) gate | up
         var states: [Int: Tensor] = [:]
         for layer in 0..<count {
             options.capture(layer, x, into: &states)

@@ -14,16 +14,16 @@ public struct GPT2Layers: FusedAttentionLayers {
 
     public func project(_ layer: Int, _ x: Tensor, normed: Tensor, into qkv: Tensor) {
         blocks[layer].attentionNorm(x, into: normed)
-        blocks[layer].attention(normed, into: qkv)
+        blocks[layer].attention(normed, into: qkv)  // (T, C) -> (T, 3C)
     }
 
     public func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {
         let block = blocks[layer]
-        block.attentionOutput.accumulate(attended, into: x)
+        block.attentionOutput.accumulate(attended, into: x)  // (T, C) -> + (T, C)
         block.feedForwardNorm(x, into: normed)
-        block.feedForwardIn(normed, into: inner)
+        block.feedForwardIn(normed, into: inner)  // (T, C) -> (T, F)
         activation.apply(inner)
-        block.feedForwardOut.accumulate(inner, into: x)
+        block.feedForwardOut.accumulate(inner, into: x)  // (T, F) -> + (T, C)
     }
 
     public func finalNorm(_ x: Tensor) { norm(x, into: x) }

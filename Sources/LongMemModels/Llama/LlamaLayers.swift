@@ -25,7 +25,7 @@ public struct LlamaLayers: TransformerLayers {
 
     public func project(_ layer: Int, _ x: Tensor, normed: Tensor, into qkv: Tensor) {
         blocks[layer].attentionNorm(x, into: normed)
-        blocks[layer].queryKeyValue(normed, into: qkv)
+        blocks[layer].queryKeyValue(normed, into: qkv)  // (T, C) -> (T, (H + 2K) D)
     }
 
     /// From the block's (T, (H + 2K) D) q | k | v rows: q and k rotated at `positions` into `rotated`
@@ -67,10 +67,11 @@ public struct LlamaLayers: TransformerLayers {
     /// N2 rewrites `normed`; the SwiGLU product stays in the gate half of `inner` (T, 2F).
     public func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {
         let block = blocks[layer]
-        block.attentionOutput.accumulate(attended, into: x)
+        block.attentionOutput.accumulate(attended, into: x)  // (T, H D) -> + (T, C)
         block.feedForwardNorm(x, into: normed)
-        block.gateUp(normed, into: inner)
+        block.gateUp(normed, into: inner)  // (T, C) -> (T, 2F)
         Self.swiGLU(inner, width: inner.columns / 2)
+        // (T, F) at row stride 2F -> + (T, C)
         block.down.apply(
             inner.data, rows: inner.rows, inputStride: inner.columns, into: x.data, outputStride: x.columns,
             accumulate: true)

@@ -21,16 +21,16 @@ public struct ParallelLayers: FusedAttentionLayers {
 
     public func project(_ layer: Int, _ x: Tensor, normed: Tensor, into qkv: Tensor) {
         blocks[layer].norm(x, into: normed)
-        blocks[layer].queryKeyValue(normed, into: qkv)
+        blocks[layer].queryKeyValue(normed, into: qkv)  // (T, C) -> (T, 3C)
     }
 
     /// The MLP reads the same LN(x) as the attention did.
     public func complete(_ layer: Int, _ x: Tensor, attended: Tensor, normed: Tensor, inner: Tensor) {
         let block = blocks[layer]
-        block.output.accumulate(attended, into: x)
-        block.feedForwardIn(normed, into: inner)
+        block.output.accumulate(attended, into: x)  // (T, C) -> + (T, C)
+        block.feedForwardIn(normed, into: inner)  // (T, C) -> (T, F)
         activation.apply(inner)
-        block.feedForwardOut.accumulate(inner, into: x)
+        block.feedForwardOut.accumulate(inner, into: x)  // (T, F) -> + (T, C)
     }
 
     public func finalNorm(_ x: Tensor) { norm(x, into: x) }
