@@ -40,7 +40,7 @@ struct ModelLoadingTests {
 
     @Test("an explicit lm_head is used instead of the tied embedding")
     func untiedHead() throws {
-        var random = SeededRandom(seed: 9)
+        var random = SplitMix64(seed: 9)
         let head = random.tensor([50, 8])
         try withModel { tied in
             try withModel(tensors: { $0 + [("lm_head.weight", head)] }) { untied in

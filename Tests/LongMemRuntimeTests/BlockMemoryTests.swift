@@ -22,7 +22,7 @@ struct BlockMemoryTests {
 
     @Test("the fused output equals a naive softmax over [initial; memory; causal local] keys (GQA, no position bias)")
     func fusion() throws {
-        var random = SeededRandom(seed: 31)
+        var random = SplitMix64(seed: 31)
         let (heads, kvHeads, dim, tokens) = (4, 2, 8, 5)
         let geometry = AttentionGeometry(heads: heads, kvHeads: kvHeads, headDim: dim, scale: 0.35, alibiSlopes: nil)
         let memory = MemoryConfiguration(memorySize: 32, chunkSize: 2, topK: 8, retrievalLayer: 0, precision: .float32)

@@ -63,7 +63,7 @@ struct InvariantTests {
 
     @Test("the memory's Float16 store rounds exactly like torch's .to(float16)")
     func halfRounding() throws {
-        var random = SeededRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         let configuration = MemoryConfiguration(memorySize: 64, chunkSize: 4, topK: 8, retrievalLayer: 0)
         let bank = MemoryBank(configuration: configuration, heads: 2, dimension: 8)
         let keys = random.tensor([8, 16], scale: 5), values = random.tensor([8, 16], scale: 5)

@@ -13,7 +13,7 @@ struct LlamaSideNetTests {
     let memory = MemoryOptions(memorySize: 512, chunkSize: 4, topK: 16)
     /// Three 128-token segments of seeded random ids.
     let tokens: [Int] = {
-        var random = SeededRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         return (0..<384).map { _ in Int(random.next() % 256) }
     }()
 

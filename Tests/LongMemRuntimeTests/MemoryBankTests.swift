@@ -48,7 +48,7 @@ struct MemoryBankTests {
             [64, 64, 64, 64, 64, 64], [8, 64, 30, 64, 64, 64], [10, 10, 3, 64, 64],
         ])
     func writes(segments: [Int]) throws {
-        var random = SeededRandom(seed: UInt64(segments.reduce(0, +)))
+        var random = SplitMix64(seed: UInt64(segments.reduce(0, +)))
         let configuration = MemoryConfiguration(memorySize: 256, chunkSize: 4, topK: 16, retrievalLayer: 0)
         let bank = MemoryBank(configuration: configuration, heads: 2, dimension: 8)
         var naive = NaiveBank(capacity: 64, chunk: 4, heads: 2, dimension: 8)
@@ -83,7 +83,7 @@ struct MemoryBankTests {
 
     @Test("exact chunk search equals brute force on random data", arguments: [1, 7, 64, 300])
     func exactSearch(chunks: Int) {
-        var random = SeededRandom(seed: UInt64(chunks))
+        var random = SplitMix64(seed: UInt64(chunks))
         let heads = 3, dimension = 16, capacity = 400, perQuery = 8
         let index = ExactChunkIndex(heads: heads, dimension: dimension, capacity: capacity)
         // Fill past the end of the ring so that the search covers a wrapped range.

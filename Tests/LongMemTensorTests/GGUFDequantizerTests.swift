@@ -120,7 +120,7 @@ struct GGUFDequantizerTests {
         arguments: GGMLType.allCases.filter(\.canDequantize))
     func parallelMatchesSerial(type: GGMLType) throws {
         let count = 1 << 19  // twice the threshold above which work is split
-        var random = SeededRandom(seed: UInt64(type.rawValue) + 11)
+        var random = SplitMix64(seed: UInt64(type.rawValue) + 11)
         // Random payloads include NaN and infinite scales; bits must still agree.
         let bytes = (0..<(count / type.blockSize * type.typeSize / 8)).flatMap { _ in
             withUnsafeBytes(of: random.next()) { Array($0) }

@@ -409,7 +409,7 @@ struct GGUFMalformedTests {
     func fuzz() throws {
         let whole = try Data(contentsOf: URL(fileURLWithPath: FixturePaths.fixture("gguf/types.gguf")))
         let file = try GGUFFile(path: FixturePaths.fixture("gguf/types.gguf"))
-        var random = SeededRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         let directory = FixturePaths.temporaryDirectory("gguf-fuzz")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/fuzz.gguf"

@@ -8,7 +8,7 @@ struct KernelTests {
     @Test(
         "Linear in both weight layouts, with bias and accumulation", arguments: [WeightLayout.inputMajor, .outputMajor])
     func linear(layout: WeightLayout) {
-        var random = SeededRandom(seed: 1)
+        var random = SplitMix64(seed: 1)
         let (rows, input, output) = (7, 33, 19)
         let x = random.tensor([rows, input])
         let stored = layout == .inputMajor ? random.tensor([input, output]) : random.tensor([output, input])
@@ -32,7 +32,7 @@ struct KernelTests {
 
     @Test("LayerNorm and RMSNorm")
     func norms() {
-        var random = SeededRandom(seed: 2)
+        var random = SplitMix64(seed: 2)
         let x = random.tensor([5, 37], scale: 4)
         let weight = random.tensor([37]), bias = random.tensor([37])
         let y = Tensor(zeros: [5, 37])
@@ -59,7 +59,7 @@ struct KernelTests {
 
     @Test("softmax, log-softmax and argmax", arguments: [1, 16, 50, 50257])
     func softmax(count: Int) {
-        var random = SeededRandom(seed: UInt64(count))
+        var random = SplitMix64(seed: UInt64(count))
         let values = random.floats(count, scale: 20)
         var probabilities = values
         probabilities.withUnsafeMutableBufferPointer { Softmax.normalize($0.baseAddress!, count: count) }
@@ -93,7 +93,7 @@ struct KernelTests {
             AttentionCase(lengths: [300, 7], heads: 6, kvHeads: 2, alibi: false),
         ])
     func attention(_ testCase: AttentionCase) {
-        var random = SeededRandom(seed: 4)
+        var random = SplitMix64(seed: 4)
         let d = 8, total = testCase.lengths.reduce(0, +)
         let qWidth = testCase.heads * d, kvWidth = testCase.kvHeads * d
         let q = random.tensor([total, qWidth], scale: 2), k = random.tensor([total, kvWidth], scale: 2)
@@ -118,7 +118,7 @@ struct KernelTests {
 
     @Test("attention over a KV cache equals attention over the whole sequence")
     func cachedAttention() {
-        var random = SeededRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         let (heads, d, past, new) = (3, 4, 11, 6)
         let width = heads * d, total = past + new
         let q = random.tensor([total, width]), k = random.tensor([total, width]), v = random.tensor([total, width])

@@ -27,7 +27,7 @@ struct VectorMathTests {
 
     @Test("sum and maximum match scalar loops on odd lengths", arguments: [0, 1, 15, 16, 17, 100, 1023, 5000])
     func reductions(count: Int) {
-        var random = SeededRandom(seed: UInt64(count))
+        var random = SplitMix64(seed: UInt64(count))
         let values = random.floats(count, scale: 5)
         let sum = values.withUnsafeBufferPointer { VectorMath.sum($0.baseAddress!, count: count) }
         let maximum = values.withUnsafeBufferPointer { VectorMath.maximum($0.baseAddress!, count: count) }

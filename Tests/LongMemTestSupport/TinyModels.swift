@@ -13,7 +13,7 @@ public enum TinyModels {
         seed: UInt64 = 1,
         tensors transform: ([(name: String, tensor: Tensor)]) -> [(name: String, tensor: Tensor)] = { $0 }
     ) throws -> String {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let c = configuration, f = c.feedForwardWidth
         var tensors: [(name: String, tensor: Tensor)] = [
             ("transformer.wte.weight", random.tensor([c.vocabularySize, c.width], scale: 0.5)),

@@ -20,20 +20,8 @@ public enum Tolerance {
     }
 }
 
-/// Deterministic pseudo-random numbers for test inputs (SplitMix64).
-public struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Test inputs drawn from the seeded generator the runtime uses.
+extension SplitMix64 {
     /// Uniform values in -scale ... scale.
     public mutating func floats(_ count: Int, scale: Float = 1) -> [Float] {
         (0..<count).map { _ in Float.random(in: -scale...scale, using: &self) }

@@ -32,7 +32,7 @@ public enum LogitReduction {
     }
 
     /// One prediction per entry of `rows` (rows of `hidden`), with `targets[i]`'s logit when given.
-    /// `scratch` (slots 2_000 and up) keeps the chunk buffers between calls.
+    /// `scratch` keeps the chunk buffers (`.selectedRows`, `.logitChunk`) between calls.
     public static func predictions(
         hidden: Tensor, head: Linear, rows: [Int], targets: [Int?], scratch: ScratchSpace? = nil
     ) -> [NextTokenPrediction] {
@@ -41,11 +41,11 @@ public enum LogitReduction {
         let width = hidden.columns, vocabulary = head.outputFeatures
         let contiguous = rows == Array(0..<hidden.rows)
         let buffers = scratch ?? ScratchSpace()
-        let selected = contiguous ? hidden : buffers.tensor(2_000, [rows.count, width])
+        let selected = contiguous ? hidden : buffers.tensor(.selectedRows, [rows.count, width])
         if !contiguous {
             for (offset, row) in rows.enumerated() { selected.row(offset).update(from: hidden.row(row), count: width) }
         }
-        let chunk = buffers.tensor(2_001, [rows.count, min(chunkColumns, vocabulary)])
+        let chunk = buffers.tensor(.logitChunk, [rows.count, min(chunkColumns, vocabulary)])
         var states = [RowState](repeating: RowState(), count: rows.count)
         for start in stride(from: 0, to: vocabulary, by: chunkColumns) {
             let columns = start..<min(start + chunkColumns, vocabulary)

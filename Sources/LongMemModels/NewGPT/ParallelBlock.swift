@@ -22,11 +22,7 @@ public struct ParallelBlock: Sendable {
         let projections = try [names.query, names.key, names.value].map {
             try binder.take(prefix + $0 + ".weight", shape: [c, c])
         }
-        let stacked = Tensor(uninitialized: [3 * c, c])
-        for (index, projection) in projections.enumerated() {
-            (stacked.data + index * projection.count).update(from: projection.data, count: projection.count)
-        }
-        queryKeyValue = Linear(weight: stacked, layout: .outputMajor)
+        queryKeyValue = Linear(weight: Tensor.stackingRows(projections), layout: .outputMajor)
         output = Linear(
             weight: try binder.take(prefix + names.output + ".weight", shape: [c, c]), layout: .outputMajor)
         feedForwardIn = Linear(

@@ -19,7 +19,7 @@ enum KMeans {
         _ points: UnsafePointer<Float>, count: Int, dimension: Int, clusters: Int, iterations: Int, seed: UInt64
     ) -> [Float] {
         precondition(count >= clusters && clusters >= 1, "k-means needs at least \(clusters) points, got \(count)")
-        var generator = SplitMix(state: seed)
+        var generator = SplitMix64(seed: seed)
         // Initial centroids: `clusters` distinct points drawn uniformly (a partial Fisher-Yates shuffle).
         var order = Array(0..<count)
         for i in 0..<clusters { order.swapAt(i, i + Int(generator.next() % UInt64(count - i))) }
@@ -84,7 +84,7 @@ enum KMeans {
     /// Gives each empty cluster half of the largest one, as faiss does: a copy of its centroid, the two
     /// pushed slightly apart, so the next assignment divides its points.
     private static func splitLargest(
-        _ centroids: inout [Float], sizes: inout [Int], dimension: Int, generator: inout SplitMix
+        _ centroids: inout [Float], sizes: inout [Int], dimension: Int, generator: inout SplitMix64
     ) {
         let epsilon: Float = 1 / 1024
         for empty in sizes.indices where sizes[empty] == 0 {
@@ -108,18 +108,6 @@ enum KMeans {
             guard norm > 0 else { continue }
             let inverse = 1 / norm.squareRoot()
             for d in 0..<dimension { rows[start + d] *= inverse }
-        }
-    }
-
-    /// SplitMix64: a seeded generator so that training is reproducible.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

@@ -38,7 +38,7 @@ enum MemoryAttention {
         into output: UnsafeMutablePointer<Float>, outputStride: Int
     ) {
         let heads = projections.geometry.heads, dim = projections.geometry.headDim, rows = projections.tokens
-        let localNormalisers = projections.scratch.tensor(3_000, [rows, heads])
+        let localNormalisers = projections.scratch.tensor(.localNormalisers, [rows, heads])
         projections.standard(into: output, outputStride: outputStride, logSumExp: localNormalisers.data)
         let readout = self.readout(projections, memory: memory)
         let positions = Self.positions(projections.spans, rows: rows)

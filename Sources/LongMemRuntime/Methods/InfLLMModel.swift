@@ -116,7 +116,7 @@ final class BlockMemoryOverride: AttentionOverride {
         let parts = all.filter { !$0.isEmpty }
         guard !parts.isEmpty else { return projections.standard(into: output, outputStride: outputStride) }
         let heads = projections.geometry.heads, dim = projections.geometry.headDim, rows = projections.tokens
-        let localNormalisers = projections.scratch.tensor(3_000, [rows, heads])
+        let localNormalisers = projections.scratch.tensor(.localNormalisers, [rows, heads])
         projections.standard(into: output, outputStride: outputStride, logSumExp: localNormalisers.data)
         let readouts = parts.map { MemoryAttention.readout(projections, memory: $0) }
         let positions = MemoryAttention.positions(projections.spans, rows: rows)

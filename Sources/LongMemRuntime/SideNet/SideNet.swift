@@ -11,10 +11,10 @@ import LongMemTensor
 /// over two blocks to its residual stream: x = x + (H[2l+2] - H[2l]) + Attn(Norm(x)) + MLP(...), starting
 /// from x = H[0]; the memory layer's attention also reads the memory bank. Output: the SideNet's final
 /// norm, then the backbone's frozen output head. LongMem's own SideNet (GPT-2*) has parallel blocks with
-/// one LayerNorm and exact (erf) GELU; over a Llama-family backbone the layers are Llama blocks
-/// (`SideNetLayers`), an extension of the paper.
+/// one LayerNorm and exact (erf) GELU; over a Llama-family backbone the layers are Llama blocks, an
+/// extension of the paper. Either way the layers are the backbone family's `TransformerLayers`.
 public final class SideNet: @unchecked Sendable {
-    let stack: any SideNetLayers
+    let stack: any TransformerLayers
     /// The layer with joint attention (`retrieval_layer / 2`).
     public let memoryLayer: Int
     /// `memory_bias`: one gate logit per query head.
@@ -24,6 +24,9 @@ public final class SideNet: @unchecked Sendable {
     /// True when the layers were copied from the backbone rather than trained.
     public let isInitialisedFromBackbone: Bool
     let scratch = ScratchSpace()
+
+    /// fairseq's SideNet layers use exact (erf) GELU, whatever the backbone's activation.
+    static let parallelActivation = Activation.geluErf
 
     /// fairseq's `LayerNorm` default, which the SideNet's layers never override (the backbone uses 1e-6).
     public static let defaultLayerNormEpsilon: Float = 1e-5
@@ -46,9 +49,10 @@ public final class SideNet: @unchecked Sendable {
             weight: try binder.take("sidenet.layer_norm.weight", shape: [c.width]),
             bias: try binder.take("sidenet.layer_norm.bias", shape: [c.width]), epsilon: epsilon)
         let memoryBias = try binder.take("sidenet.layers.\(memoryLayer).self_attn.memory_bias", shape: [c.heads])
+        let layers = ParallelLayers(
+            blocks: blocks, norm: norm, geometry: backbone.attentionGeometry, activation: Self.parallelActivation)
         self.init(
-            stack: ParallelSideNetLayers(blocks: blocks, norm: norm, geometry: backbone.attentionGeometry),
-            memoryLayer: memoryLayer, memoryBias: memoryBias.toArray(), isInitialisedFromBackbone: false)
+            stack: layers, memoryLayer: memoryLayer, memoryBias: memoryBias.toArray(), isInitialisedFromBackbone: false)
     }
 
     /// The official `--reload-ptm-layer` initialisation: SideNet layer i copies backbone block 2i+1,
@@ -60,23 +64,28 @@ public final class SideNet: @unchecked Sendable {
     ) {
         let blocks = (0..<(backbone.layerCount / 2)).map { backbone.blocks[2 * $0 + 1].withLayerNormEpsilon(epsilon) }
         let norm = LayerNorm(weight: backbone.finalNorm.weight, bias: backbone.finalNorm.bias, epsilon: epsilon)
+        let layers = ParallelLayers(
+            blocks: blocks, norm: norm, geometry: backbone.attentionGeometry, activation: Self.parallelActivation)
         self.init(
-            stack: ParallelSideNetLayers(blocks: blocks, norm: norm, geometry: backbone.attentionGeometry),
-            memoryLayer: memoryLayer, memoryBias: [Float](repeating: 0, count: backbone.configuration.heads),
-            isInitialisedFromBackbone: true)
+            stack: layers, memoryLayer: memoryLayer,
+            memoryBias: [Float](repeating: 0, count: backbone.configuration.heads), isInitialisedFromBackbone: true)
     }
 
-    /// The same initialisation over a Llama-family backbone: layer i copies block 2i+1 (with its RMSNorms
-    /// and rotary positions), the final norm copies the backbone's, gates start at 0.5. Untrained.
+    /// The same initialisation over a Llama-family backbone (not in the paper): layer i copies block 2i+1
+    /// (sequential pre-RMSNorm, rotary grouped-query attention, SwiGLU), the final norm copies the
+    /// backbone's, gates start at 0.5. Untrained. Positions restart at 0 in every segment, as the
+    /// backbone's; memory keys are read unrotated (MemoryAttention).
     public convenience init(initialisedFrom backbone: LlamaModel, memoryLayer: Int) {
         let blocks = (0..<(backbone.layerCount / 2)).map { backbone.blocks[2 * $0 + 1] }
+        let layers = LlamaLayers(
+            blocks: blocks, norm: backbone.finalNorm, geometry: backbone.attentionGeometry,
+            rotary: backbone.layers.rotary)
         self.init(
-            stack: LlamaSideNetLayers(backbone: backbone, blocks: blocks, norm: backbone.finalNorm),
-            memoryLayer: memoryLayer, memoryBias: [Float](repeating: 0, count: backbone.attentionGeometry.heads),
-            isInitialisedFromBackbone: true)
+            stack: layers, memoryLayer: memoryLayer,
+            memoryBias: [Float](repeating: 0, count: backbone.attentionGeometry.heads), isInitialisedFromBackbone: true)
     }
 
-    init(stack: any SideNetLayers, memoryLayer: Int, memoryBias: [Float], isInitialisedFromBackbone: Bool) {
+    init(stack: any TransformerLayers, memoryLayer: Int, memoryBias: [Float], isInitialisedFromBackbone: Bool) {
         self.stack = stack
         self.memoryLayer = memoryLayer
         self.memoryBias = memoryBias
@@ -106,15 +115,19 @@ public final class SideNet: @unchecked Sendable {
     ) -> Tensor {
         let x = states[0]!.copy()
         let count = x.rows
-        let normed = scratch.tensor(0, [count, x.columns])
-        let qkv = scratch.tensor(1, [count, stack.projectionWidth])
-        let rotated = scratch.tensor(2, [count, stack.rotatedWidth])
-        let attended = scratch.tensor(3, [count, geometry.queryWidth])
-        let inner = scratch.tensor(4, [count, stack.innerWidth])
+        // With a cache the tokens continue the cached ones: one sequence, after the cached keys.
+        let spans =
+            cache.map { [AttentionSpan(queryStart: 0, queryCount: count, keyStart: 0, pastCount: $0.count)] } ?? spans
+        let positions = spans.flatMap { $0.pastCount..<($0.pastCount + $0.queryCount) }
+        let normed = scratch.tensor(.normed, [count, x.columns])
+        let qkv = scratch.tensor(.projections, [count, stack.projectionWidth])
+        let rotated = scratch.tensor(.rotated, [count, stack.rotatedWidth])
+        let attended = scratch.tensor(.attended, [count, geometry.queryWidth])
+        let inner = scratch.tensor(.inner, [count, stack.innerWidth])
         for layer in 0..<stack.count {
             stack.project(layer, x, normed: normed, into: qkv)
             let projections = stack.attentionInputs(
-                layer, qkv: qkv, rotated: rotated, spans: spans, cache: cache, scratch: scratch)
+                layer, qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache, scratch: scratch)
             if layer == memoryLayer, let memory, !memory.isEmpty {
                 MemoryAttention.attend(
                     projections, memory: memory, fusion: .gated(memoryBias: memoryBias), into: attended.data,

@@ -2,12 +2,12 @@
 /// forward does not page-fault fresh memory. Contents are undefined until written; a model owning a
 /// `ScratchSpace` runs one forward pass at a time.
 public final class ScratchSpace: @unchecked Sendable {
-    private var buffers: [Int: TensorStorage] = [:]
+    private var buffers: [ScratchSlot: TensorStorage] = [:]
 
     public init() {}
 
     /// A tensor of `shape` backed by buffer `slot` (other slots never alias it).
-    public func tensor(_ slot: Int, _ shape: [Int]) -> Tensor {
+    public func tensor(_ slot: ScratchSlot, _ shape: [Int]) -> Tensor {
         let count = shape.reduce(1, *)
         if let storage = buffers[slot], storage.capacity >= count {
             return Tensor(shape: shape, data: storage.base, storage: storage)

@@ -112,4 +112,12 @@ extension Tensor {
         }
         return result
     }
+
+    /// Rows `indices` of this (N, C) tensor, in that order, in a new (indices.count, C) tensor: an
+    /// embedding lookup.
+    public func gatheringRows(_ indices: [Int]) -> Tensor {
+        let result = Tensor(uninitialized: [indices.count, columns])
+        for (row, index) in indices.enumerated() { result.row(row).update(from: self.row(index), count: columns) }
+        return result
+    }
 }

@@ -53,8 +53,6 @@ public func alibiSlopes(heads: Int) -> [Float] {
 /// normaliser (rows, heads), with the bias in the relative form, for fusing with other softmaxes.
 public enum Attention {
     static let blockRows = 128
-    /// The `ScratchSpace` slot attention uses; models keep their own slots below it.
-    public static let scratchSlot = 1_000
 
     public static func causal(
         query: UnsafePointer<Float>, queryStride: Int,
@@ -72,7 +70,7 @@ public enum Attention {
         // One score block per work item, all from one buffer: (items, blockRows, longest span).
         let longest = spans.map { $0.pastCount + $0.queryCount }.max() ?? 0
         let itemScores = blockRows * longest
-        let buffer = (scratch ?? ScratchSpace()).tensor(Self.scratchSlot, [items * itemScores])
+        let buffer = (scratch ?? ScratchSpace()).tensor(.attentionScores, [items * itemScores])
         let body = { (item: Int) in
             let span = spans[item / heads], head = item % heads
             guard span.queryCount > 0 else { return }

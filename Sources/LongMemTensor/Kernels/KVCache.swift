@@ -20,15 +20,17 @@ public final class KVCache: @unchecked Sendable {
     /// Whether `tokens` more fit.
     public func canAppend(_ tokens: Int) -> Bool { count + tokens <= capacity }
 
-    /// Copies `rows` keys and values (row stride `stride`) into layer `layer`'s next free rows.
+    /// Copies `rows` keys and values into layer `layer`'s next free rows. Their row strides may differ:
+    /// keys and values may come from different buffers (rotary backbones rotate keys, not values).
     public func store(
-        layer: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, rows: Int, stride: Int
+        layer: Int, keys: UnsafePointer<Float>, keyStride: Int, values: UnsafePointer<Float>, valueStride: Int,
+        rows: Int
     ) {
         precondition(canAppend(rows), "KV cache overflow: \(count) + \(rows) > \(capacity)")
         let keyRows = self.keys[layer].row(count), valueRows = self.values[layer].row(count)
         for row in 0..<rows {
-            (keyRows + row * width).update(from: keys + row * stride, count: width)
-            (valueRows + row * width).update(from: values + row * stride, count: width)
+            (keyRows + row * width).update(from: keys + row * keyStride, count: width)
+            (valueRows + row * width).update(from: values + row * valueStride, count: width)
         }
     }
 

@@ -8,7 +8,7 @@ struct RotaryEmbeddingTests {
         "table and on-the-fly positions match the Double twin within 1e-4",
         arguments: [(64, Float(100_000)), (16, Float(500))])
     func matchesTwin(headDim: Int, base: Float) {
-        var random = SeededRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         let heads = 3, width = heads * headDim, stride = width + 5
         // Positions below 1,024 keep Float32 angle rounding (which transformers shares) under 6e-5.
         let positions =
@@ -31,7 +31,7 @@ struct RotaryEmbeddingTests {
 
     @Test("in place equals out of place; tabulated equals computed rows")
     func inPlace() {
-        var random = SeededRandom(seed: 8)
+        var random = SplitMix64(seed: 8)
         let headDim = 64, heads = 2, rows = 100
         let positions = (0..<rows).map { _ in Int.random(in: 0..<300, using: &random) }
         let input = random.tensor([rows, heads * headDim])

@@ -12,7 +12,7 @@ struct BenchRetrievalCommandTests {
         heads: Int = 2, chunks: Int = 60, dimension: Int = 8, rows: Int = 5, queryHeads: Int = 2,
         keysShape: [Int]? = nil, includeQueries: Bool = true
     ) throws -> (path: String, keys: Tensor, queries: Tensor) {
-        var random = SeededRandom(seed: 17)
+        var random = SplitMix64(seed: 17)
         let keys = random.tensor(keysShape ?? [heads, chunks, dimension])
         let queries = random.tensor([rows, queryHeads * dimension])
         let path = FixturePaths.temporaryDirectory() + "/vectors.safetensors"

@@ -1,5 +1,6 @@
 import CLongMemKernels
 import LongMemRuntime
+import LongMemTensor
 import LongMemTestSupport
 import Testing
 
@@ -8,7 +9,7 @@ struct ExactTiledSearchTests {
     @Test(
         "lm_top_k_merge over blocks in index order equals lm_top_k over the whole row", arguments: [1, 7, 8, 100, 5000])
     func mergeEqualsTopK(count: Int) {
-        var random = SeededRandom(seed: UInt64(count))
+        var random = SplitMix64(seed: UInt64(count))
         // Coarse values so that ties are common: ties must rank the lower index first in both.
         let values = (0..<count).map { _ in Float(Int.random(in: -20...20, using: &random)) / 4 }
         for n in [1, 5, 16, 64] {
@@ -43,7 +44,7 @@ struct ExactTiledSearchTests {
 
     @Test("many tiles across the ring's wrap equal brute force", arguments: [2049, 4900])
     func tilesAcrossWrap(held: Int) {
-        var random = SeededRandom(seed: UInt64(held))
+        var random = SplitMix64(seed: UInt64(held))
         let heads = 2, dimension = 8, capacity = 5000, perQuery = 16
         let index = ExactChunkIndex(heads: heads, dimension: dimension, capacity: capacity)
         index.append(random.floats(3000 * heads * dimension), chunks: 3000)
@@ -56,7 +57,7 @@ struct ExactTiledSearchTests {
         let matches = index.search(
             queries, stride: heads * dimension, rows: rows, queryHeads: heads, perQuery: perQuery)
         // The 500 survivors of the first append are the oldest: re-create them to score brute force.
-        var survivors = SeededRandom(seed: UInt64(held))
+        var survivors = SplitMix64(seed: UInt64(held))
         let first = survivors.floats(3000 * heads * dimension)
         let all = Array(first[(2500 * heads * dimension)...]) + means
         for row in Array(0..<6) + Array(510..<rows) {

@@ -8,14 +8,14 @@ import Testing
 /// chunk one of them scaled and perturbed, and queries drawn the same way.
 struct ClusteredVectors {
     let heads: Int, dimension: Int, clusters: Int
-    var random: SeededRandom
+    var random: SplitMix64
     let centers: [[Float]]  // per head, (clusters, dimension)
 
     init(heads: Int, dimension: Int, clusters: Int, seed: UInt64) {
         self.heads = heads
         self.dimension = dimension
         self.clusters = clusters
-        random = SeededRandom(seed: seed)
+        random = SplitMix64(seed: seed)
         var centers: [[Float]] = []
         for _ in 0..<heads { centers.append(random.floats(clusters * dimension, scale: 1)) }
         self.centers = centers
@@ -102,7 +102,7 @@ struct IVFChunkIndexTests {
     @Test("before training (fewer than 39 chunks per list) it is exact search, eviction included")
     func untrainedIsExact() {
         let heads = 3, dimension = 16, lists = 64, perQuery = 8
-        var random = SeededRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         let capacity = 3000
         let ivf = IVFChunkIndex(heads: heads, dimension: dimension, capacity: capacity, lists: lists, probes: 2)
         let exact = ExactChunkIndex(heads: heads, dimension: dimension, capacity: capacity)
@@ -212,7 +212,7 @@ struct IVFChunkIndexTests {
             configuration: configuration, heads: heads, dimension: dimension,
             index: IVFChunkIndex(
                 heads: heads, dimension: dimension, capacity: configuration.capacityChunks, lists: 8, probes: 2))
-        var random = SeededRandom(seed: 9)
+        var random = SplitMix64(seed: 9)
         for _ in 0..<12 {
             let keys = random.tensor([128, heads * dimension])
             bank.write(
