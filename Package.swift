@@ -42,7 +42,7 @@ let package = Package(
         ),
 
         // Layer 2: tokenizer and models.
-        .target(name: "LongMemTokenizer"),
+        .target(name: "LongMemTokenizer", dependencies: ["LongMemTensor"]),
         .target(
             name: "LongMemModels",
             dependencies: ["LongMemTensor", "LongMemTokenizer", "CLongMemKernels"],

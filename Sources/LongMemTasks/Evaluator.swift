@@ -3,8 +3,9 @@ import LongMemHarness
 /// A task's evaluation over one model: what it is, what it records, and how it scores the samples of a
 /// run. The command line drives every task through this protocol alone.
 public protocol Evaluator {
-    var task: TaskKind { get }
-    var protocolInfo: ProtocolInfo { get }
+    static var task: TaskKind { get }
+    /// The protocol's name and version (bumped whenever a change can move a number).
+    static var protocolInfo: ProtocolInfo { get }
     /// The task's settings that change a number, as results record them.
     var recordedOptions: [String: JSONValue] { get }
     var seeds: [Int]? { get }

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// The parts of an HF `tokenizer.json` that a byte-level BPE needs: `model.vocab`, `model.merges`
 /// and `added_tokens`.
@@ -53,7 +54,7 @@ struct TokenizerJSONFile: Decodable {
         do {
             file = try JSONDecoder().decode(TokenizerJSONFile.self, from: data)
         } catch let error as DecodingError {
-            throw TokenizerError.malformedTokenizerJSON(path: path, detail: DecodingErrorSummary.describe(error))
+            throw TokenizerError.malformedTokenizerJSON(path: path, detail: error.summary)
         }
         if let type = file.model.type, type != "BPE" {
             throw TokenizerError.malformedTokenizerJSON(path: path, detail: "model.type is '\(type)', expected 'BPE'")

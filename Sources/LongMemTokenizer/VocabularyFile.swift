@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// Parses `encoder.json` (OpenAI) / `vocab.json` (HF): a JSON object mapping each token, in its
 /// byte-unicode spelling, to its id.
@@ -13,7 +14,7 @@ enum VocabularyFile {
         } catch let error as DecodingError {
             throw TokenizerError.malformedVocabulary(
                 path: path,
-                detail: "expected a JSON object of string to integer (\(DecodingErrorSummary.describe(error)))")
+                detail: "expected a JSON object of string to integer (\(error.summary))")
         }
     }
 }

@@ -65,7 +65,7 @@ struct BadInputTests {
             ReportError.unsupportedSchemaVersion(path: "r.json", found: 2, supported: 1).description
                 == "r.json: schema_version 2 is not supported (this build reads 1)")
         let noMetrics = try edited { $0.replacingOccurrences(of: "\"metrics\":", with: "\"metrix\":") }
-        #expect(throws: ReportError.schemaMismatch(path: noMetrics, reason: "missing key \"metrics\"")) {
+        #expect(throws: ReportError.schemaMismatch(path: noMetrics, reason: "missing key 'metrics'")) {
             try ResultsLoader.load(path: noMetrics)
         }
         let badDate = try edited {
@@ -73,7 +73,7 @@ struct BadInputTests {
         }
         #expect(
             throws: ReportError.schemaMismatch(
-                path: badDate, reason: "started: \"yesterday\" is not an ISO-8601 date-time")
+                path: badDate, reason: "bad value at 'started': \"yesterday\" is not an ISO-8601 date-time")
         ) {
             try ResultsLoader.load(path: badDate)
         }

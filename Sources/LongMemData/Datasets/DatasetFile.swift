@@ -5,12 +5,6 @@ public struct DatasetFile: Codable, Equatable, Sendable {
         public let repository: String
         public let commit: String
         public let path: String
-
-        public init(repository: String, commit: String, path: String) {
-            self.repository = repository
-            self.commit = commit
-            self.path = path
-        }
     }
 
     /// Path relative to the data directory, with `/` separators.

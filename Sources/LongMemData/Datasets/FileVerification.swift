@@ -37,12 +37,6 @@ public struct FileVerification: Equatable, Sendable {
     public let path: String
     public let status: Status
 
-    public init(file: DatasetFile, path: String, status: Status) {
-        self.file = file
-        self.path = path
-        self.status = status
-    }
-
     /// One line: the path and what is wrong or right with it.
     public var message: String {
         switch status {

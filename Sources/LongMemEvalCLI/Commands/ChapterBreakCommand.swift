@@ -43,12 +43,14 @@ struct ChapterBreakCommand: ParsableCommand {
             throw ValidationError(
                 "--split \(split): expected one of \(ChapterBreakFile.splits.joined(separator: ", "))")
         }
-        let configuration = try configuration()
+        let configuration = try configuration(file: file ?? "", rebuilt: false)
         try CommandLineNames.retelling { try configuration.validate() }
     }
 
-    func configuration() throws -> ChapterBreakConfiguration {
-        ChapterBreakConfiguration(prefixLengths: try prefixLengths(), suffixLength: suffixLength, limit: limit)
+    func configuration(file: String, rebuilt: Bool) throws -> ChapterBreakConfiguration {
+        ChapterBreakConfiguration(
+            file: file, split: split, rebuilt: rebuilt, prefixLengths: try prefixLengths(), suffixLength: suffixLength,
+            limit: limit)
     }
 
     func prefixLengths() throws -> [Int] {
@@ -69,11 +71,10 @@ struct ChapterBreakCommand: ParsableCommand {
         }
         let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: methodOptions)
         // `datasets build-chapterbreak` writes its sidecar beside every set it builds.
-        let source = ChapterBreakSource(
-            file: path, split: split, rebuilt: FileManager.default.fileExists(atPath: path + ".meta.json"))
+        let rebuilt = FileManager.default.fileExists(atPath: path + ".meta.json")
         let evaluator = try ChapterBreakEvaluator(
             model: runner.model, tokenizer: runner.tokenizer, items: items,
-            configuration: try configuration(), source: source)
+            configuration: try configuration(file: path, rebuilt: rebuilt))
         try runner.run(evaluator, options: runOptions, dataRoot: data.path, label: "chapterbreak")
     }
 }

@@ -23,10 +23,11 @@ struct TaskRunner {
     }
 
     /// Describes the run of `evaluator` with this runner's model (the first of a sweep's models).
-    func specification(for evaluator: some Evaluator, dataRoot: String, shard: Shard) throws -> RunSpecification {
+    func specification<Task: Evaluator>(for evaluator: Task, dataRoot: String, shard: Shard) throws -> RunSpecification
+    {
         let method = model.runDescription
         return RunSpecification(
-            task: evaluator.task.rawValue, evaluationProtocol: evaluator.protocolInfo, method: method.method.rawValue,
+            task: Task.task.rawValue, evaluationProtocol: Task.protocolInfo, method: method.method.rawValue,
             model: try Provenance.model(directory: directory.path, architecture: model.descriptor.architecture),
             options: RecordedMethod.options(method, window: model.descriptor.contextLength)
                 .merging(evaluator.recordedOptions) { $1 },
@@ -37,8 +38,8 @@ struct TaskRunner {
 
     /// Opens the run, lets `evaluator` record its samples, writes results from every record.
     @discardableResult
-    func run(
-        _ evaluator: some Evaluator, options: RunOptions, dataRoot: String, label: String
+    func run<Task: Evaluator>(
+        _ evaluator: Task, options: RunOptions, dataRoot: String, label: String
     ) throws -> EvaluationResults {
         let specification = try specification(for: evaluator, dataRoot: dataRoot, shard: try options.parsedShard())
         let folder = options.folder(for: specification)
@@ -50,7 +51,7 @@ struct TaskRunner {
         try evaluator.run(run, progress: progress)
         let records = run.log.all
         let results = try run.finish(
-            metrics: evaluator.task.metrics(records), tokensProcessed: SampleCost.tokensComputed(records),
+            metrics: Task.task.metrics(records), tokensProcessed: SampleCost.tokensComputed(records),
             memory: SampleCost.memory(records), environment: Provenance.environment(threads: Parallel.threads))
         Self.printSummary(results, folder: folder)
         return results

@@ -10,11 +10,12 @@ public struct AttentionGeometry: Sendable, Equatable {
     /// ALiBi slopes per head, nil for backbones with learned or rotary positions.
     public var alibiSlopes: [Float]?
 
-    public init(heads: Int, kvHeads: Int, headDim: Int, scale: Float, alibiSlopes: [Float]?) {
+    /// `scale` defaults to 1 / sqrt(headDim), as every backbone here uses.
+    public init(heads: Int, kvHeads: Int, headDim: Int, scale: Float? = nil, alibiSlopes: [Float]? = nil) {
         self.heads = heads
         self.kvHeads = kvHeads
         self.headDim = headDim
-        self.scale = scale
+        self.scale = scale ?? 1 / Float(headDim).squareRoot()
         self.alibiSlopes = alibiSlopes
     }
 

@@ -10,11 +10,17 @@ public protocol LayeredBackbone: IncrementalDecoder {
     /// Positions the model can address (a learned or rotary table): a cache never grows past it. nil
     /// when positions have no limit (ALiBi).
     var positionLimit: Int? { get }
+    /// (V, C) token embedding.
+    var tokenEmbedding: Tensor { get }
     /// (T) tokens at `positions` -> H[0] (T, C), a new tensor.
     func embed(_ tokens: [Int], positions: [Int]) -> Tensor
 }
 
 extension LayeredBackbone {
+    /// The embedding row of each token, for backbones whose positions enter in attention (ALiBi bias,
+    /// rotary q and k), not in the embedding.
+    public func embed(_ tokens: [Int], positions: [Int]) -> Tensor { tokenEmbedding.gatheringRows(tokens) }
+
     public var layerCount: Int { layers.count }
     public var attentionGeometry: AttentionGeometry { layers.geometry }
 

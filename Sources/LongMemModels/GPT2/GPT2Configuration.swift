@@ -1,7 +1,9 @@
 import LongMemTensor
 
-/// Hugging Face `GPT2Config` fields that change the computation.
-public struct GPT2Configuration: GPT2FamilyConfiguration, Codable, Sendable, Equatable {
+/// Hugging Face `GPT2Config` fields that change the computation. LongMem's GPT-2* backbone ("newgpt",
+/// as Scripts/convert_longmem_checkpoint.py writes it) uses the same keys; for it `n_positions` is the local
+/// window (ALiBi has no position table).
+public struct GPT2Configuration: Codable, Sendable, Equatable {
     public var width: Int
     public var heads: Int
     public var layers: Int
@@ -9,6 +11,7 @@ public struct GPT2Configuration: GPT2FamilyConfiguration, Codable, Sendable, Equ
     public var vocabularySize: Int
     public var layerNormEpsilon: Float
     public var activationFunction: String
+    /// `local_window`: a shorter window than n_positions for every forward (`--window`).
     public var localWindow: Int?
     /// Feed-forward width; HF uses 4 * width when null.
     public var innerWidth: Int?

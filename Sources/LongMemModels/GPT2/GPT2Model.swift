@@ -10,7 +10,7 @@ public final class GPT2Model: LayeredBackbone {
     public let configuration: GPT2Configuration
     public let descriptor: ModelDescriptor
     public let outputHead: Linear  // (V, C) as torch Linear: logits = x W^T
-    let tokenEmbedding: Tensor  // (V, C)
+    public let tokenEmbedding: Tensor  // (V, C)
     let positionEmbedding: Tensor  // (P, C)
     public let layers: GPT2Layers
     public let scratch = ScratchSpace()
@@ -38,8 +38,7 @@ public final class GPT2Model: LayeredBackbone {
         layers = GPT2Layers(
             blocks: blocks, norm: finalNorm,
             geometry: AttentionGeometry(
-                heads: c.heads, kvHeads: c.heads, headDim: c.headDim, scale: 1 / Float(c.headDim).squareRoot(),
-                alibiSlopes: nil),
+                heads: c.heads, kvHeads: c.heads, headDim: c.headDim),
             activation: try configuration.activation)
         descriptor = ModelDescriptor(
             architecture: "gpt2", vocabularySize: c.vocabularySize, contextLength: c.contextLength, layers: c.layers,

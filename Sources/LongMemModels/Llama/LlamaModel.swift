@@ -11,7 +11,7 @@ public final class LlamaModel: LayeredBackbone {
     public let configuration: LlamaConfiguration
     public let descriptor: ModelDescriptor
     public let outputHead: Linear  // (V, C): logits = x W^T
-    let tokenEmbedding: Tensor  // (V, C)
+    public let tokenEmbedding: Tensor  // (V, C)
     public let layers: LlamaLayers
     public let scratch = ScratchSpace()
 
@@ -42,17 +42,11 @@ public final class LlamaModel: LayeredBackbone {
         layers = LlamaLayers(
             blocks: blocks, norm: finalNorm,
             geometry: AttentionGeometry(
-                heads: c.heads, kvHeads: c.keyValueHeads, headDim: c.headDim,
-                scale: 1 / Float(c.headDim).squareRoot(), alibiSlopes: nil),
+                heads: c.heads, kvHeads: c.keyValueHeads, headDim: c.headDim),
             rotary: RotaryEmbedding(headDim: c.headDim, base: c.theta, positions: c.contextLength))
         descriptor = ModelDescriptor(
             architecture: "llama", vocabularySize: c.vocabularySize, contextLength: c.contextLength, layers: c.layers,
             width: c.width, heads: c.heads)
-    }
-
-    /// The embedding row of each token: positions enter as rotations of q and k, not here.
-    public func embed(_ tokens: [Int], positions: [Int]) -> Tensor {
-        tokenEmbedding.gatheringRows(tokens)
     }
 }
 

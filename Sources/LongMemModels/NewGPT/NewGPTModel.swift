@@ -7,7 +7,7 @@ import LongMemTensor
 
 /// GPT-2* with ALiBi positions, an untied `lm_head` with bias, LayerNorm eps from the config.
 public final class NewGPTModel: LayeredBackbone {
-    public let configuration: NewGPTConfiguration
+    public let configuration: GPT2Configuration
     public let descriptor: ModelDescriptor
     public let outputHead: Linear  // (V, C) with bias
     public let tokenEmbedding: Tensor  // (V, C)
@@ -24,7 +24,7 @@ public final class NewGPTModel: LayeredBackbone {
     /// Binds the backbone's tensors named `prefix` + the contract names (see README, "Model folders").
     /// The caller owns `binder` and calls `finish()` once every part of its file is bound.
     public init(
-        configuration: NewGPTConfiguration, binder: WeightBinder, prefix: String = "", configurationPath: String
+        configuration: GPT2Configuration, binder: WeightBinder, prefix: String = "", configurationPath: String
     )
         throws
     {
@@ -49,17 +49,12 @@ public final class NewGPTModel: LayeredBackbone {
         layers = ParallelLayers(
             blocks: blocks, norm: finalNorm,
             geometry: AttentionGeometry(
-                heads: c.heads, kvHeads: c.heads, headDim: c.headDim, scale: 1 / Float(c.headDim).squareRoot(),
+                heads: c.heads, kvHeads: c.heads, headDim: c.headDim,
                 alibiSlopes: alibiSlopes(heads: c.heads)),
             activation: activation)
         descriptor = ModelDescriptor(
             architecture: "newgpt", vocabularySize: c.vocabularySize, contextLength: c.contextLength, layers: c.layers,
             width: c.width, heads: c.heads)
-    }
-
-    /// wte[token] per row: positions enter through the ALiBi bias, not the embedding.
-    public func embed(_ tokens: [Int], positions: [Int]) -> Tensor {
-        tokenEmbedding.gatheringRows(tokens)
     }
 }
 
@@ -73,7 +68,7 @@ extension NewGPTModel {
     /// ignored).
     public static func loadBackbone(_ directory: ModelDirectory, prefix: String) throws -> NewGPTModel {
         let configurationPath = try directory.requireFile("config.json")
-        var configuration = try ConfigurationFile.decode(NewGPTConfiguration.self, path: configurationPath)
+        var configuration = try ConfigurationFile.decode(GPT2Configuration.self, path: configurationPath)
         if let window = directory.localWindow { configuration.localWindow = window }
         let binder = WeightBinder(source: try SafeTensorsFile.open(directory.requireFile("model.safetensors"))) {
             name in

@@ -4,7 +4,7 @@ import LongMemTensor
 /// LongMem's backbone blocks and its SideNet layers. q/k/v/out have no bias; the MLP's layers do.
 /// All weights are torch Linear (out, in); q, k and v are stacked at load so one product makes all three.
 public struct ParallelBlock: Sendable {
-    public let norm: LayerNorm
+    public private(set) var norm: LayerNorm
     public let queryKeyValue: Linear  // (3C, C)
     public let output: Linear  // (C, C)
     public let feedForwardIn: Linear  // (F, C)
@@ -35,18 +35,9 @@ public struct ParallelBlock: Sendable {
 
     /// The same weights with another LayerNorm epsilon (a SideNet layer copied from a backbone block).
     public func withLayerNormEpsilon(_ epsilon: Float) -> ParallelBlock {
-        ParallelBlock(
-            norm: LayerNorm(weight: norm.weight, bias: norm.bias, epsilon: epsilon), queryKeyValue: queryKeyValue,
-            output: output, feedForwardIn: feedForwardIn, feedForwardOut: feedForwardOut)
-    }
-
-    private init(norm: LayerNorm, queryKeyValue: Linear, output: Linear, feedForwardIn: Linear, feedForwardOut: Linear)
-    {
-        self.norm = norm
-        self.queryKeyValue = queryKeyValue
-        self.output = output
-        self.feedForwardIn = feedForwardIn
-        self.feedForwardOut = feedForwardOut
+        var copy = self
+        copy.norm = LayerNorm(weight: norm.weight, bias: norm.bias, epsilon: epsilon)
+        return copy
     }
 
     /// Tensor names within a block.

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// Reads the project's versioned JSON documents (results, paper reference, regression baseline).
 ///
@@ -33,7 +34,7 @@ enum JSONDocumentReader {
         do {
             return try JSONDecoder.longMemDocuments.decode(Document.self, from: data)
         } catch let error as DecodingError {
-            throw ReportError.schemaMismatch(path: name, reason: error.oneLineDescription)
+            throw ReportError.schemaMismatch(path: name, reason: error.summary)
         } catch {
             throw ReportError.schemaMismatch(path: name, reason: Self.reason(error))
         }

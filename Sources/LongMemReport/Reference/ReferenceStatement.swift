@@ -5,10 +5,4 @@ public struct ReferenceStatement: Codable, Sendable, Equatable {
     public var topic: String
     public var text: String
     public var status: ReferenceStatus
-
-    public init(topic: String, text: String, status: ReferenceStatus) {
-        self.topic = topic
-        self.text = text
-        self.status = status
-    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LongMemHarness
 
 /// ChapterBreak suffix identification (LONGMEM.md 7.2): accuracy per split and prefix length, one row per
@@ -8,7 +9,8 @@ import LongMemHarness
 enum ChapterBreakSection {
     static let labels: Set<String> = ["split", "prefix_length", "score"]
     /// One gold suffix among six candidates.
-    static let chance = 1.0 / 6.0
+    static let candidates = TaskKind.chapterBreakCandidates
+    static let chance = TaskKind.chapterbreak.chanceAccuracy!
     static let display = MetricDisplay.of("acc")
 
     /// The accuracies of one run under one scoring rule on one split, by prefix length.
@@ -151,7 +153,7 @@ enum ChapterBreakSection {
             columns: columns, rows: rows, footnotes: [])
         table.footnotes = Footnotes.make(
             for: table, context: context, topic: "chapterbreak", runs: runs,
-            extra: ["Chance: " + display.value(chance) + "% (one gold suffix among six candidates)."])
+            extra: ["Chance: " + display.value(chance) + "% (one gold suffix among \(candidates) candidates)."])
         return table
     }
 
@@ -191,8 +193,8 @@ enum ChapterBreakSection {
             title: variant.title + (variant.score.map { ", score " + $0 } ?? "") + ": accuracy vs prefix length",
             xLabel: "prefix length (tokens)", yLabel: "accuracy (%)", xScale: .linear,
             xTicks: xs.map { LineChart.Tick(value: Double($0)!, label: ReportNumber.tokens($0)) }, yFromZero: true,
-            series: series, guides: [LineChart.Guide(y: chance * 100, label: "chance (1 in 6)")],
+            series: series, guides: [LineChart.Guide(y: chance * 100, label: "chance (1 in \(candidates))")],
             summary: "Accuracy (%) against prefix length for each measured method, with 95% Wilson intervals as "
-                + "error bars; the paper's figures as hollow markers on dotted lines; chance at 16.7%.")
+                + "error bars; the paper's figures as hollow markers on dotted lines; chance at " + String(format: "%.1f%%", chance * 100) + ".")
     }
 }

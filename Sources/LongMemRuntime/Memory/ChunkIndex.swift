@@ -6,13 +6,6 @@ public struct ChunkMatches: Sendable {
     public let perQuery: Int
     /// (rows, heads, perQuery) positions, best first; -1 where the memory holds fewer chunks.
     public var positions: [Int32]
-
-    public init(rows: Int, heads: Int, perQuery: Int, positions: [Int32]) {
-        self.rows = rows
-        self.heads = heads
-        self.perQuery = perQuery
-        self.positions = positions
-    }
 }
 
 /// Chunk-level retrieval over one index per key head (as LongMem's sixteen faiss indices): each chunk

@@ -21,7 +21,7 @@ public final class InfLLMModel: MemoryAugmentedModel {
     public let method = MethodKind.infllm
 
     public init(backbone: TransformerBackbone, configuration: MemoryConfiguration, initialTokens: Int = 4) throws {
-        try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        banks = try (0..<backbone.layerCount).map { _ in try MemoryBank(configuration, for: backbone) }
         guard initialTokens >= 1, initialTokens < backbone.descriptor.contextLength else {
             throw RuntimeError.invalidSetting(
                 .initialTokens,
@@ -30,10 +30,6 @@ public final class InfLLMModel: MemoryAugmentedModel {
         self.backbone = backbone
         self.configuration = configuration
         self.initialTokens = initialTokens
-        let geometry = backbone.attentionGeometry
-        banks = (0..<backbone.layerCount).map { _ in
-            MemoryBank(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
-        }
         // The initial tokens: one chunk of `initialTokens`, always retrieved.
         var sink = configuration
         sink.memorySize = 2 * initialTokens
@@ -41,9 +37,8 @@ public final class InfLLMModel: MemoryAugmentedModel {
         sink.topK = initialTokens
         sink.faithful = false
         sink.index = .exact
-        sinks = (0..<backbone.layerCount).map { _ in
-            MemoryBank(configuration: sink, heads: geometry.kvHeads, dimension: geometry.headDim)
-        }
+        // Smaller than two segments by design: the sink never evicts, so it skips the eviction-unit check.
+        sinks = try (0..<backbone.layerCount).map { _ in try MemoryBank(sink, for: backbone, validating: false) }
     }
 
     /// Block 0's bank: every block's counters are the same.

@@ -15,7 +15,7 @@ public final class LongMemModel: MemoryAugmentedModel {
     public init(
         backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration
     ) throws {
-        try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        memoryBank = try MemoryBank(configuration, for: backbone)
         guard sideNet.layerCount * sideNet.reductionFactor == backbone.layerCount else {
             throw RuntimeError.invalidSetting(
                 .sideNet,
@@ -29,8 +29,6 @@ public final class LongMemModel: MemoryAugmentedModel {
         self.backbone = backbone
         self.sideNet = sideNet
         self.configuration = configuration
-        let geometry = backbone.attentionGeometry
-        memoryBank = MemoryBank(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
     }
 
     public var descriptor: ModelDescriptor {

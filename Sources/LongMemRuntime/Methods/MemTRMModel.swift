@@ -13,12 +13,10 @@ public final class MemTRMModel: MemoryAugmentedModel {
     public var memory: MemoryBank? { memoryBank }
 
     public init(backbone: TransformerBackbone, configuration: MemoryConfiguration, fusion: MemoryFusion) throws {
-        try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        memoryBank = try MemoryBank(configuration, for: backbone)
         self.backbone = backbone
         self.configuration = configuration
         self.fusion = fusion
-        let geometry = backbone.attentionGeometry
-        memoryBank = MemoryBank(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
     }
 
     public var method: MethodKind {

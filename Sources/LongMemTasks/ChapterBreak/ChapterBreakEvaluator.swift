@@ -26,29 +26,25 @@ public struct SuffixIdentificationItem: Sendable, Equatable {
     }
 }
 
-/// Where a ChapterBreak run's examples come from, as results record it.
-public struct ChapterBreakSource: Sendable, Equatable {
+/// What a ChapterBreak run evaluates.
+public struct ChapterBreakConfiguration: Sendable, Equatable {
+    /// The ChapterBreak file and split the examples come from.
     public var file: String
     public var split: String
     /// Rebuilt from Project Gutenberg books by `datasets build-chapterbreak` (ChapterBreak-PG), not official.
     public var rebuilt: Bool
-
-    public init(file: String, split: String, rebuilt: Bool) {
-        self.file = file
-        self.split = split
-        self.rebuilt = rebuilt
-    }
-}
-
-/// What a ChapterBreak run evaluates.
-public struct ChapterBreakConfiguration: Sendable, Equatable {
     /// Prefixes are left-truncated to each of these token counts (4k, 6k, 8k in the paper).
     public var prefixLengths: [Int]
     /// Suffixes are right-truncated to this many tokens (ChapterBreak's rule).
     public var suffixLength: Int
     public var limit: Int?
 
-    public init(prefixLengths: [Int], suffixLength: Int = 128, limit: Int? = nil) {
+    public init(
+        file: String, split: String, rebuilt: Bool, prefixLengths: [Int], suffixLength: Int = 128, limit: Int? = nil
+    ) {
+        self.file = file
+        self.split = split
+        self.rebuilt = rebuilt
         self.prefixLengths = prefixLengths
         self.suffixLength = suffixLength
         self.limit = limit
@@ -74,23 +70,22 @@ public struct ChapterBreakConfiguration: Sendable, Equatable {
 /// prefix is computed once per example: the memory once, the context once into a prefix cache shared by
 /// the six candidates (each candidate costs only its own tokens).
 public final class ChapterBreakEvaluator: Evaluator {
+    public static let task = TaskKind.chapterbreak
     public static let protocolInfo = ProtocolInfo(name: "chapterbreak_suffix_identification", version: 1)
-    public let task = TaskKind.chapterbreak
-    public var protocolInfo: ProtocolInfo { Self.protocolInfo }
 
     let model: MemoryAugmentedModel
     let tokenizer: any TextTokenizer
     let items: [SuffixIdentificationItem]
     let configuration: ChapterBreakConfiguration
-    let source: ChapterBreakSource
 
     public init(
         model: MemoryAugmentedModel, tokenizer: any TextTokenizer, items: [SuffixIdentificationItem],
-        configuration: ChapterBreakConfiguration, source: ChapterBreakSource
+        configuration: ChapterBreakConfiguration
     ) throws {
         try configuration.validate()
         guard !items.isEmpty else {
-            throw TasksError.invalidSetting(.examples, detail: "\(source.file): split \(source.split) has no examples")
+            throw TasksError.invalidSetting(
+                .examples, detail: "\(configuration.file): split \(configuration.split) has no examples")
         }
         guard configuration.suffixLength < model.descriptor.contextLength else {
             throw TasksError.invalidSetting(
@@ -102,31 +97,30 @@ public final class ChapterBreakEvaluator: Evaluator {
         for item in items where item.negatives.count != TaskKind.chapterBreakCandidates - 1 {
             throw TasksError.invalidSetting(
                 .examples,
-                detail: "\(source.file): \(item.split)/\(item.work)[\(item.index)] has \(item.negatives.count) "
+                detail: "\(configuration.file): \(item.split)/\(item.work)[\(item.index)] has \(item.negatives.count) "
                     + "negatives, not \(TaskKind.chapterBreakCandidates - 1)")
         }
         self.model = model
         self.tokenizer = tokenizer
         self.items = Array(items.prefix(configuration.limit ?? .max))
         self.configuration = configuration
-        self.source = source
     }
 
     public var seeds: [Int]? { nil }
-    public var dataFiles: [String] { [source.file] }
+    public var dataFiles: [String] { [configuration.file] }
 
     public var recordedOptions: [String: JSONValue] {
         [
-            "file": .string(source.file), "split": .string(source.split),
-            "set": .string(source.rebuilt ? "rebuilt" : "official"),
+            "file": .string(configuration.file), "split": .string(configuration.split),
+            "set": .string(configuration.rebuilt ? "rebuilt" : "official"),
             "prefix_lengths": .array(configuration.prefixLengths.map { .int($0) }),
             "suffix_length": .int(configuration.suffixLength), "limit": configuration.limit.map { .int($0) } ?? .null,
         ]
     }
 
     public var notes: [String] {
-        [task.chanceNote!]
-            + (source.rebuilt
+        [Self.task.chanceNote!]
+            + (configuration.rebuilt
                 ? ["ChapterBreak-PG, rebuilt from Project Gutenberg books: not the official ChapterBreak"] : [])
     }
 

@@ -14,9 +14,8 @@ import LongMemTokenizer
 /// The demonstrations are the same for every query of a seed, so they are computed once into a prefix
 /// cache and each query only costs its own tokens (identical results: attention is causal).
 public final class ICLEvaluator: Evaluator {
+    public static let task = TaskKind.icl
     public static let protocolInfo = ProtocolInfo(name: "longmem_icl", version: 1)
-    public let task = TaskKind.icl
-    public var protocolInfo: ProtocolInfo { Self.protocolInfo }
 
     let model: MemoryAugmentedModel
     let tokenizer: any TextTokenizer

@@ -11,12 +11,6 @@ public struct SequenceBoundaries: Sendable, Equatable {
     /// How results describe the choice.
     public var description: String
 
-    public init(start: Int, end: Int, description: String) {
-        self.start = start
-        self.end = end
-        self.description = description
-    }
-
     public static func forTokenizer(_ tokenizer: any TextTokenizer) throws -> SequenceBoundaries {
         if let fairseq = tokenizer as? FairseqTokenizer {
             return SequenceBoundaries(

@@ -47,9 +47,8 @@ public struct PerplexityConfiguration: Sendable, Equatable {
 ///
 /// A memory sweep runs the same documents once per memory size, each with its own model.
 public final class PerplexityEvaluator: Evaluator {
+    public static let task = TaskKind.perplexity
     public static let protocolInfo = ProtocolInfo(name: "longmem_perplexity", version: 1)
-    public let task = TaskKind.perplexity
-    public var protocolInfo: ProtocolInfo { Self.protocolInfo }
     /// Length buckets by document tokens: the paper's 5K-10K, 10K-100K, 100K-500K [edges recalled], plus
     /// the ends.
     public static let bucketEdges: [(label: String, upTo: Int)] = [

@@ -9,12 +9,6 @@ public struct LoglikelihoodResult: Sendable, Equatable {
     public var isGreedy: Bool
     /// Continuation tokens scored.
     public var tokenCount: Int
-
-    public init(logLikelihood: Double, isGreedy: Bool, tokenCount: Int) {
-        self.logLikelihood = logLikelihood
-        self.isGreedy = isGreedy
-        self.tokenCount = tokenCount
-    }
 }
 
 /// What one context gives: the greedy next token after it, and each continuation's result.

@@ -1,19 +1,6 @@
 import LongMemTensor
 
-/// The `config.json` fields GPT-2 and LongMem's GPT-2* share (HF key names), and their checks.
-public protocol GPT2FamilyConfiguration {
-    var width: Int { get }
-    var heads: Int { get }
-    var layers: Int { get }
-    var positions: Int { get }
-    var vocabularySize: Int { get }
-    var layerNormEpsilon: Float { get }
-    var activationFunction: String { get }
-    /// `local_window`: a shorter window than n_positions for every forward (`--window`).
-    var localWindow: Int? { get }
-}
-
-extension GPT2FamilyConfiguration {
+extension GPT2Configuration {
     public var headDim: Int { width / heads }
     /// Longest sequence of one forward pass: `local_window` when set, else n_positions.
     public var contextLength: Int { localWindow ?? positions }

@@ -1,22 +1,23 @@
-/// Turns a `DecodingError` into a short one-line phrase with the JSON path at fault
-/// (`model.merges[3]`), for `TokenizerError` messages.
-enum DecodingErrorSummary {
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
+extension DecodingError {
+    /// A short one-line phrase with the JSON path at fault (`model.merges[3]`), for the messages of every
+    /// file whose JSON is decoded (tokenizer files, config.json, results).
+    public var summary: String {
+        switch self {
         case .keyNotFound(let key, let context):
-            return "missing key '\(path(context.codingPath + [key]))'"
+            return "missing key '\(Self.path(context.codingPath + [key]))'"
         case .typeMismatch(let type, let context):
-            return "wrong type at '\(path(context.codingPath))': expected \(type)"
+            return "wrong type at '\(Self.path(context.codingPath))': expected \(type)"
         case .valueNotFound(let type, let context):
-            return "null at '\(path(context.codingPath))': expected \(type)"
+            return "null at '\(Self.path(context.codingPath))': expected \(type)"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return "not valid JSON" }
-            return "bad value at '\(path(context.codingPath))': \(oneLine(context.debugDescription))"
+            return "bad value at '\(Self.path(context.codingPath))': \(Self.oneLine(context.debugDescription))"
         @unknown default:
-            return oneLine(String(describing: error))
+            return Self.oneLine(String(describing: self))
         }
     }
 
+    /// `a.b[3].c`, or `<root>`.
     static func path(_ codingPath: [any CodingKey]) -> String {
         var text = ""
         for key in codingPath {

@@ -1,0 +1,15 @@
+import LongMemModels
+
+extension MemoryBank {
+    /// A bank for `backbone`'s keys and values (a slot per key head), or, with `validating`, only after
+    /// checking `configuration` against the backbone's blocks and local window.
+    convenience init(
+        _ configuration: MemoryConfiguration, for backbone: TransformerBackbone, validating: Bool = true
+    ) throws {
+        if validating {
+            try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        }
+        let geometry = backbone.attentionGeometry
+        self.init(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
+    }
+}
