@@ -195,6 +195,7 @@ enum ChapterBreakSection {
             xTicks: xs.map { LineChart.Tick(value: Double($0)!, label: ReportNumber.tokens($0)) }, yFromZero: true,
             series: series, guides: [LineChart.Guide(y: chance * 100, label: "chance (1 in \(candidates))")],
             summary: "Accuracy (%) against prefix length for each measured method, with 95% Wilson intervals as "
-                + "error bars; the paper's figures as hollow markers on dotted lines; chance at " + String(format: "%.1f%%", chance * 100) + ".")
+                + "error bars; the paper's figures as hollow markers on dotted lines; chance at "
+                + String(format: "%.1f%%", chance * 100) + ".")
     }
 }
