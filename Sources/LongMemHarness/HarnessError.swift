@@ -21,8 +21,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
         case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
         case .malformed(let path, let line): return "\(path):\(line): not a sample record"
         case .differentRun(let path, let detail):
-            return "\(path): holds a different run (\(detail)); use another --output or --fresh"
-        case .invalidShard(let text): return "--shard \(text): expected i/n with 0 <= i < n"
+            return "\(path): holds a different run (\(detail)); use another run folder or start it afresh"
+        case .invalidShard(let text): return "shard \(text): expected i/n with 0 <= i < n"
         case .mergeMismatch(let path, let detail): return "\(path): cannot merge: \(detail)"
         case .missingResults(let path): return "\(path): no run.json here (not a run folder)"
         }

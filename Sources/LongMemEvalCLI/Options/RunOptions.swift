@@ -24,7 +24,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Data directory (default: $LONGMEM_EVAL_DATA, else ~/.cache/longmem-eval/datasets).")
     var dataDir: String?
 
-    func validate() throws { _ = try parsedShard() }
+    func validate() throws { try CommandLineNames.retelling { _ = try parsedShard() } }
 
     func parsedShard() throws -> Shard { try Shard(parsing: shard) }
 

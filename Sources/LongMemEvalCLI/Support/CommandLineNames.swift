@@ -1,5 +1,6 @@
 import ArgumentParser
 import LongMemData
+import LongMemHarness
 import LongMemRuntime
 import LongMemTasks
 
@@ -48,6 +49,10 @@ enum CommandLineNames {
             return Message("--method \(method) is not available for \(architecture) backbones")
         case TasksError.invalidSetting(let setting, let detail):
             return Message(option(setting) + ": " + detail)
+        case HarnessError.differentRun(let path, let detail):
+            return Message("\(path): holds a different run (\(detail)); use another --output or --fresh")
+        case HarnessError.invalidShard(let text):
+            return Message("--shard \(text): expected i/n with 0 <= i < n")
         default:
             return error
         }
