@@ -52,9 +52,7 @@ let package = Package(
         // Layer 3: requests, scoring, metrics.
         .target(
             name: "LongMemHarness",
-            dependencies: [
-                "LongMemModels", "LongMemTokenizer", "LongMemTensor", .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            dependencies: ["LongMemTensor", .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         .target(
@@ -95,7 +93,7 @@ let package = Package(
         // Test support: seeded tiny models, fixture paths, tolerance helpers.
         .target(
             name: "LongMemTestSupport",
-            dependencies: ["LongMemTensor", "LongMemModels", "LongMemTokenizer"],
+            dependencies: ["LongMemTensor", "LongMemModels"],
             path: "Tests/LongMemTestSupport"
         ),
         .testTarget(
@@ -126,7 +124,8 @@ let package = Package(
         .testTarget(
             name: "LongMemTasksTests",
             dependencies: [
-                "LongMemTasks", "LongMemRuntime", "LongMemModels", "LongMemTokenizer", "LongMemTestSupport",
+                "LongMemTasks", "LongMemData", "LongMemHarness", "LongMemRuntime", "LongMemModels", "LongMemTokenizer",
+                "LongMemTestSupport",
             ]
         ),
         .testTarget(
@@ -135,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LongMemEvalCLITests",
-            dependencies: ["LongMemEvalCLI", "LongMemTestSupport"]
+            dependencies: ["LongMemEvalCLI", "LongMemHarness", "LongMemTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
