@@ -84,7 +84,8 @@ public final class ContinuationScorer {
                 let rest = LogitReduction.predictions(
                     hidden: continued, head: model.outputHead, rows: Array(0..<(tokens.count - 1)),
                     targets: tokens.dropFirst().map { $0 })
-                total += rest.reduce(0) { $0 + ($1.targetLogProbability ?? 0) }
+                // Summed in token order, as every score of a sequence is.
+                total = rest.reduce(total) { $0 + ($1.targetLogProbability ?? 0) }
                 greedyMatch = greedyMatch && zip(rest, tokens.dropFirst()).allSatisfy { $0.argmax == $1 }
             }
             return LoglikelihoodResult(logLikelihood: total, isGreedy: greedyMatch, tokenCount: tokens.count)
