@@ -36,7 +36,7 @@ fixtures:
 	cd Scripts/reference && python3 make_gpt2_fixture.py && python3 make_safetensors_fixture.py \
 		&& python3 make_tokenizer_fixtures.py && python3 make_python_random_fixture.py \
 		&& python3 make_longmem_fixture.py && python3 make_gguf_fixture.py && python3 make_text_fixture.py \
-		&& python3 make_llama_fixture.py
+		&& python3 make_llama_fixture.py && python3 make_task_fixtures.py
 
 quickstart: build
 	Scripts/quickstart.sh
