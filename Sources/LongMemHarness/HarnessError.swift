@@ -8,6 +8,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
     case unwritable(path: String, reason: String)
     case malformed(path: String, line: Int)
     case differentRun(path: String, detail: String)
+    /// Another process holds the run folder's lock; `holder` is what it wrote there (pid and command).
+    case locked(path: String, holder: String)
     case invalidShard(String)
     case mergeMismatch(path: String, detail: String)
     case missingResults(path: String)
@@ -22,6 +24,7 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
         case .malformed(let path, let line): return "\(path):\(line): not a sample record"
         case .differentRun(let path, let detail):
             return "\(path): holds a different run (\(detail)); use another run folder or start it afresh"
+        case .locked(let path, let holder): return "\(path): in use by another run (\(holder))"
         case .invalidShard(let text): return "shard \(text): expected i/n with 0 <= i < n"
         case .mergeMismatch(let path, let detail): return "\(path): cannot merge: \(detail)"
         case .missingResults(let path): return "\(path): no run.json here (not a run folder)"

@@ -51,6 +51,8 @@ enum CommandLineNames {
             return Message(option(setting) + ": " + detail)
         case HarnessError.differentRun(let path, let detail):
             return Message("\(path): holds a different run (\(detail)); use another --output or --fresh")
+        case HarnessError.locked(let path, let holder):
+            return Message("\(path): in use by another run (\(holder)); wait for it to end or use another --output")
         case HarnessError.invalidShard(let text):
             return Message("--shard \(text): expected i/n with 0 <= i < n")
         default:

@@ -2,13 +2,16 @@ import Foundation
 import LongMemTensor
 
 /// The folder of one run:
+/// - `.lock`: held by the process running it (see `RunLock`), from opening to the object's end;
 /// - `run.json`: its specification, written first;
 /// - `samples.jsonl`: the per-sample log, appended durably as samples finish;
 /// - `results.json`: written last, atomically, from the samples.
 /// Opening a folder that already holds the same specification resumes it; finished samples are
-/// skipped by id. A folder holding another specification is refused unless `fresh` is set.
+/// skipped by id. A folder holding another specification is refused unless `fresh` is set. A folder
+/// another process holds is refused in any case, before anything in it is read or deleted.
 public final class EvaluationRun {
     public let directory: String
+    private let lock: RunLock
     public let specification: RunSpecification
     public let log: SampleLog
     public let started: Date
@@ -28,6 +31,7 @@ public final class EvaluationRun {
         do { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw HarnessError.unwritable(path: directory, reason: error.localizedDescription)
         }
+        lock = try RunLock(directory: directory)
         let specificationPath = directory + "/" + Self.specificationFile
         if fresh {
             for file in [Self.specificationFile, Self.samplesFile, Self.resultsFile] {
