@@ -3,7 +3,7 @@ import LongMemHarness
 import LongMemTestSupport
 import Testing
 
-@Suite("Run folders: one process at a time")
+@Suite("Run folders: one process at a time, a durable sample log")
 struct RunFolderTests {
     static let specification = RunSpecification(
         task: "icl", evaluationProtocol: ProtocolInfo(name: "test", version: 1), method: "local",
@@ -29,5 +29,25 @@ struct RunFolderTests {
         first = nil
         let again = try EvaluationRun(directory: folder, specification: Self.specification)
         #expect(again.resumedCount == 1, "the refused fresh run deleted nothing")
+    }
+
+    @Test("a torn last line is cut on opening and the log goes on after the whole lines; read leaves it as it is")
+    func tornLine() throws {
+        let path = FixturePaths.temporaryDirectory() + "/samples.jsonl"
+        try SampleLog(path: path).append(record("a"))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"id":"b","lab"#.utf8))
+        try handle.close()
+        let torn = try Data(contentsOf: URL(fileURLWithPath: path))
+        let read = try SampleLog.read(path)
+        #expect(read.torn && read.records.map(\.id) == ["a"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == torn)
+
+        let log = try SampleLog(path: path)
+        #expect(log.order == ["a"])
+        try log.append(record("c"))
+        let reopened = try SampleLog.read(path)
+        #expect(!reopened.torn && reopened.records.map(\.id) == ["a", "c"])
     }
 }

@@ -1,12 +1,27 @@
 import Foundation
+import LongMemTensor
 
-/// The per-sample log of a run (`samples.jsonl`): one JSON line per scored sample, appended and synced
-/// to disk as soon as the sample finishes, so an interrupted run (even `kill -9`) loses at most the
-/// sample in flight. Reopening repairs a torn last line left by a crash mid-write.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The per-sample log of a run (`samples.jsonl`): one JSON line per scored sample, written only by the
+/// process holding the run's lock. Durability points:
+/// - the file is opened with `O_APPEND`, so every line lands at its end;
+/// - `append` returns only once the whole line is written and `fsync`ed: a sample counted as done is on
+///   disk, and a crash (even `kill -9` or a power cut) loses at most the sample in flight;
+/// - creating the file syncs it and its folder, so the first records cannot lose their directory entry;
+/// - a write that fails part-way is cut back off, so the file holds whole lines only;
+/// - opening cuts a torn last line (left by a crash mid-write) and syncs the cut; the run then resumes
+///   from the records before it.
 public final class SampleLog {
     public let path: String
     private let handle: FileHandle
     private let encoder: JSONEncoder
+    /// Bytes of whole lines in the file: where a failed append is cut back to.
+    private var length: UInt64
     /// Records already in the file, by id.
     public private(set) var records: [String: SampleRecord] = [:]
     /// Ids in file order.
@@ -16,24 +31,28 @@ public final class SampleLog {
         self.path = path
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw HarnessError.unwritable(path: path, reason: "cannot create the file")
-            }
+        let created = !FileManager.default.fileExists(atPath: path)
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw HarnessError.unwritable(path: path, reason: String(cString: strerror(errno)))
         }
-        let existing = try Data(contentsOf: URL(fileURLWithPath: path))
-        let (records, order, validLength) = try Self.parse(existing, path: path)
-        self.records = records
-        self.order = order
-        guard let handle = FileHandle(forUpdatingAtPath: path) else {
-            throw HarnessError.unwritable(path: path, reason: "cannot open for appending")
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let existing: Data
+        do { existing = try handle.readToEnd() ?? Data() } catch {
+            throw HarnessError.unreadable(path: path, reason: error.localizedDescription)
         }
-        self.handle = handle
-        if validLength < existing.count { try handle.truncate(atOffset: UInt64(validLength)) }
-        try handle.seekToEnd()
+        let log = try Self.parse(existing, path: path)
+        records = log.records
+        order = log.order
+        length = UInt64(log.validLength)
+        do {
+            if log.validLength < existing.count { try handle.truncate(atOffset: length) }
+            if created || log.validLength < existing.count { try handle.synchronize() }
+        } catch {
+            throw HarnessError.unwritable(path: path, reason: error.localizedDescription)
+        }
+        if created { AtomicFile.syncFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path) }
     }
-
-    deinit { try? handle.close() }
 
     public func contains(_ id: String) -> Bool { records[id] != nil }
 
@@ -45,8 +64,10 @@ public final class SampleLog {
             try handle.write(contentsOf: line)
             try handle.synchronize()
         } catch {
+            try? handle.truncate(atOffset: length)
             throw HarnessError.unwritable(path: path, reason: error.localizedDescription)
         }
+        length += UInt64(line.count)
         if records[record.id] == nil { order.append(record.id) }
         records[record.id] = record
     }
@@ -54,9 +75,23 @@ public final class SampleLog {
     /// Records in file order.
     public var all: [SampleRecord] { order.compactMap { records[$0] } }
 
+    /// The records of a log, read without changing the file (a merge must not write its shards), and
+    /// whether it ends in a torn line.
+    public static func read(_ path: String) throws -> (records: [SampleRecord], torn: Bool) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HarnessError.fileNotFound(path: path)
+        }
+        let log = try parse(data, path: path)
+        return (log.order.compactMap { log.records[$0] }, log.validLength < data.count)
+    }
+
     /// Complete lines of `data` as records; a final line without its newline is a torn write and is
-    /// dropped (its length is where the file is cut back to). A malformed complete line is an error.
-    static func parse(_ data: Data, path: String) throws -> ([String: SampleRecord], [String], Int) {
+    /// dropped (`validLength` is where the file is cut back to). A malformed complete line is an error.
+    static func parse(
+        _ data: Data, path: String
+    ) throws -> (
+        records: [String: SampleRecord], order: [String], validLength: Int
+    ) {
         var records: [String: SampleRecord] = [:], order: [String] = []
         let decoder = JSONDecoder()
         var start = data.startIndex, line = 1, validLength = 0

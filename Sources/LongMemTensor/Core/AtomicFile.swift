@@ -73,8 +73,8 @@ public enum AtomicFile {
         syncFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
-    /// A rename is on disk only once its folder's entries are.
-    private static func syncFolder(_ folder: String) {
+    /// A rename (or a new file) is on disk only once its folder's entries are.
+    public static func syncFolder(_ folder: String) {
         let descriptor = open(folder, O_RDONLY)
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
