@@ -12,6 +12,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
     case locked(path: String, holder: String)
     case invalidShard(String)
     case mergeMismatch(path: String, detail: String)
+    /// A merge's output folder is the shard folder `shard` or inside it.
+    case outputInShard(path: String, shard: String)
     case missingResults(path: String)
 
     public var description: String {
@@ -27,6 +29,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
         case .locked(let path, let holder): return "\(path): in use by another run (\(holder))"
         case .invalidShard(let text): return "shard \(text): expected i/n with 0 <= i < n"
         case .mergeMismatch(let path, let detail): return "\(path): cannot merge: \(detail)"
+        case .outputInShard(let path, let shard):
+            return "\(path): is shard folder \(shard) or inside it; a merge never writes into its shards"
         case .missingResults(let path): return "\(path): no run.json here (not a run folder)"
         }
     }

@@ -50,4 +50,18 @@ struct RunFolderTests {
         let reopened = try SampleLog.read(path)
         #expect(!reopened.torn && reopened.records.map(\.id) == ["a", "c"])
     }
+
+    @Test("results record the log's count and digest")
+    func resultsRecordTheLog() throws {
+        let folder = FixturePaths.temporaryDirectory()
+        let run = try EvaluationRun(directory: folder, specification: Self.specification)
+        try run.record(record("a"))
+        try run.record(record("b"))
+        let results = try run.finish(
+            metrics: [], tokensProcessed: 0, memory: nil,
+            environment: EnvironmentInfo(
+                gitRevision: nil, toolchain: "", threads: 1, blasCore: "", host: "", toolVersion: ""))
+        #expect(results.sampleCount == 2)
+        #expect(results.samplesSHA256 == (try Digest.sha256(file: folder + "/samples.jsonl")))
+    }
 }

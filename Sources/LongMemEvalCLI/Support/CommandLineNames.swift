@@ -53,6 +53,8 @@ enum CommandLineNames {
             return Message("\(path): holds a different run (\(detail)); use another --output or --fresh")
         case HarnessError.locked(let path, let holder):
             return Message("\(path): in use by another run (\(holder)); wait for it to end or use another --output")
+        case HarnessError.outputInShard(let path, let shard):
+            return Message("--output \(path): is shard folder \(shard) or inside it; merge into a folder of its own")
         case HarnessError.invalidShard(let text):
             return Message("--shard \(text): expected i/n with 0 <= i < n")
         default:

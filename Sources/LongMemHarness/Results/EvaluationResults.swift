@@ -32,17 +32,23 @@ public struct EvaluationResults: Codable, Sendable, Equatable {
     public var samplesFile: String
     /// Free-form remarks a reader must see next to the numbers (e.g. "untrained SideNet").
     public var notes: [String]
+    /// Records in the per-sample log and the log's SHA-256 when this file was written, so that a merge can
+    /// tell a log that changed since (nil in files written before they were recorded).
+    public var sampleCount: Int?
+    public var samplesSHA256: String?
 
     enum CodingKeys: String, CodingKey {
         case schema, schemaVersion = "schema_version", task, evaluationProtocol = "protocol", method, model, options
         case seeds, dataFiles = "data_files", environment, started, finished, wallSeconds = "wall_seconds"
         case tokensProcessed = "tokens_processed", memory, metrics, samplesFile = "samples_file", notes
+        case sampleCount = "sample_count", samplesSHA256 = "samples_sha256"
     }
 
     public init(
         task: String, evaluationProtocol: ProtocolInfo, method: String, model: ModelInfo, options: [String: JSONValue],
         seeds: [Int]?, dataFiles: [DataFileInfo], environment: EnvironmentInfo, started: Date, finished: Date,
-        tokensProcessed: Int, memory: MemoryCounters?, metrics: [Metric], samplesFile: String, notes: [String] = []
+        tokensProcessed: Int, memory: MemoryCounters?, metrics: [Metric], samplesFile: String, notes: [String] = [],
+        sampleCount: Int? = nil, samplesSHA256: String? = nil
     ) {
         self.task = task
         self.evaluationProtocol = evaluationProtocol
@@ -60,6 +66,8 @@ public struct EvaluationResults: Codable, Sendable, Equatable {
         self.metrics = metrics
         self.samplesFile = samplesFile
         self.notes = notes
+        self.sampleCount = sampleCount
+        self.samplesSHA256 = samplesSHA256
     }
 }
 

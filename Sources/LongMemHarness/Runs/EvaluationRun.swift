@@ -81,7 +81,8 @@ public final class EvaluationRun {
             options: s.options, seeds: s.seeds, dataFiles: s.dataFiles, environment: environment,
             started: period?.lowerBound ?? started, finished: period?.upperBound ?? Date(),
             tokensProcessed: tokensProcessed, memory: memory, metrics: metrics, samplesFile: Self.samplesFile,
-            notes: s.notes + shardNote + resumeNote + extraNotes)
+            notes: s.notes + shardNote + resumeNote + extraNotes, sampleCount: log.order.count,
+            samplesSHA256: try Digest.sha256(file: log.path))
         try AtomicWrite.json(results, to: directory + "/" + Self.resultsFile)
         return results
     }
@@ -98,15 +99,23 @@ public final class EvaluationRun {
     /// The first field where two specifications differ, for the error message.
     static func difference(_ a: RunSpecification, _ b: RunSpecification) -> String {
         if a.task != b.task { return "task \(a.task) vs \(b.task)" }
+        let (p, q) = (a.evaluationProtocol, b.evaluationProtocol)
+        if p != q { return "protocol \(p.name) v\(p.version) vs \(q.name) v\(q.version)" }
         if a.method != b.method { return "method \(a.method) vs \(b.method)" }
-        if a.model != b.model { return "model \(a.model.name) vs \(b.model.name)" }
+        if a.model.name != b.model.name { return "model \(a.model.name) vs \(b.model.name)" }
+        if a.model.weightsSHA256 != b.model.weightsSHA256 {
+            return "model weights sha256 \(a.model.weightsSHA256.prefix(12)) vs \(b.model.weightsSHA256.prefix(12))"
+        }
+        if a.model != b.model { return "model \(a.model.path) vs \(b.model.path)" }
         if a.options != b.options {
             let keys = Set(a.options.keys).union(b.options.keys).sorted().filter { a.options[$0] != b.options[$0] }
             return "options "
                 + keys.map { "\($0)=\(a.options[$0] ?? .null) vs \(b.options[$0] ?? .null)" }.joined(separator: ", ")
         }
+        if a.seeds != b.seeds { return "seeds \(a.seeds ?? []) vs \(b.seeds ?? [])" }
+        if a.dataFiles != b.dataFiles { return "data files" }
         if a.shard != b.shard { return "shard \(a.shard) vs \(b.shard)" }
-        return "seeds, data files or protocol"
+        return "notes"
     }
 }
 
