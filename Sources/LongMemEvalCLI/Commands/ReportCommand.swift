@@ -11,10 +11,11 @@ struct ReportCommand: ParsableCommand {
         abstract: "Render results files as tables and charts next to the paper's numbers.",
         discussion: """
             Each RESULTS is a results.json file or a run folder holding one. Writes report.md and/or report.html \
-            (one self-contained XHTML file with inline SVG charts) into --out, atomically, and prints their paths. \
-            The paper's figures come from Reports/reference/paper.json, found above the current folder or the \
-            executable unless --reference names it; recalled figures are marked with a dagger. The report \
-            depends only on the files' contents: the same files give the same bytes.
+            (one self-contained XHTML file with inline SVG charts) into --out, as one set (both written in full \
+            before either replaces its old version), and prints their paths. The paper's figures come from \
+            Reports/reference/paper.json, found above the current folder or the executable unless --reference \
+            names it; recalled figures are marked with a dagger. The report depends only on the files' contents: \
+            the same files give the same bytes.
             """
     )
 
@@ -53,17 +54,14 @@ struct ReportCommand: ParsableCommand {
             paper = try PaperReference.load(path: path, name: paperName)
         }
         let document = try ReportBuilder.build(runs: runs, reference: paper, referenceSource: paperName, title: title)
-        // Render everything before writing anything, so an error never leaves a half-updated set.
-        let outputs = formats.map { format -> (String, String) in
-            switch format {
-            case "md": return ((out as NSString).appendingPathComponent("report.md"), MarkdownRenderer.render(document))
-            default: return ((out as NSString).appendingPathComponent("report.html"), HTMLRenderer.render(document))
-            }
+        // Render everything, then write the files as one set (all staged, then all renamed): an error never
+        // leaves a new report.md beside an old report.html.
+        let outputs = formats.map { format -> (path: String, data: Data) in
+            let text = format == "md" ? MarkdownRenderer.render(document) : HTMLRenderer.render(document)
+            return ((out as NSString).appendingPathComponent("report.\(format)"), Data(text.utf8))
         }
-        for (path, text) in outputs {
-            try AtomicFile.write(text, to: path, createFolder: true)
-            print(path)
-        }
+        try AtomicFile.write(outputs, createFolder: true)
+        for output in outputs { print(output.path) }
     }
 
     /// "md,html" -> ["md", "html"] (order kept, duplicates dropped; "markdown" is accepted for md).

@@ -15,13 +15,54 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to `path`; with `createFolder`, its folder is created when missing.
     public static func write(_ data: Data, to path: String, createFolder: Bool = false) throws(TensorError) {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if createFolder {
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw TensorError.unwritable(
-                    path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+        try write([(path, data)], createFolder: createFolder)
+    }
+
+    /// Writes several files as one set (a report's Markdown and HTML): each is staged (written whole and
+    /// synced beside its target) before any is renamed into place, so a failure while writing leaves every
+    /// old file as it was, and the renames then follow one another at once. A target that is a folder is
+    /// refused before anything is written.
+    public static func write(_ files: [(path: String, data: Data)], createFolder: Bool = false) throws(TensorError) {
+        var staged: [String] = []
+        do throws(TensorError) {
+            for (path, data) in files {
+                try prepareFolder(of: path, create: createFolder)
+                staged.append(try stage(data, for: path))
             }
+            for (temporary, file) in zip(staged, files) where rename(temporary, file.path) != 0 {
+                throw TensorError.unwritable(path: file.path, reason: lastError())
+            }
+        } catch {
+            for temporary in staged { unlink(temporary) }
+            throw error
         }
+        for folder in Set(files.map { folderOf($0.path) }) { syncFolder(folder) }
+    }
+
+    /// Checks that `path` can be replaced by a file, creating its folder with `create`.
+    private static func prepareFolder(of path: String, create: Bool) throws(TensorError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw TensorError.unwritable(path: path, reason: "it is a folder")
+        }
+        // A file where a folder is expected: name it (Foundation's own message does not).
+        var ancestor = folderOf(path)
+        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder) {
+            ancestor = folderOf(ancestor)
+        }
+        guard isFolder.boolValue else {
+            throw TensorError.unwritable(path: path, reason: "\(ancestor) is a file, not a folder")
+        }
+        guard create else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folderOf(path), withIntermediateDirectories: true)
+        } catch {
+            throw TensorError.unwritable(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `data` to a fresh file beside `path` and syncs it; returns the file's name.
+    private static func stage(_ data: Data, for path: String) throws(TensorError) -> String {
         let temporary = temporaryPath(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         guard descriptor >= 0 else { throw TensorError.unwritable(path: path, reason: lastError()) }
@@ -40,12 +81,15 @@ public enum AtomicFile {
         }
         if failure == nil, fsync(descriptor) != 0 { failure = lastError() }
         close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = lastError() }
         if let failure {
             unlink(temporary)
             throw TensorError.unwritable(path: path, reason: failure)
         }
-        syncFolder(folder)
+        return temporary
+    }
+
+    private static func folderOf(_ path: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 
     public static func write(_ text: String, to path: String, createFolder: Bool = false) throws(TensorError) {
