@@ -7,9 +7,11 @@ public final class MappedFile: @unchecked Sendable {
     public let size: Int
     public let bytes: UnsafeRawPointer
 
-    public init(path: String) throws {
+    public init(path: String) throws(TensorError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY)
+        try RegularFile.check(path)
+        // O_NONBLOCK: should the path become a FIFO after the check, opening it still returns at once.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
             if errno == ENOENT { throw TensorError.fileNotFound(path: path) }
             throw TensorError.unreadable(path: path, reason: String(cString: strerror(errno)))
@@ -20,7 +22,7 @@ public final class MappedFile: @unchecked Sendable {
             throw TensorError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw TensorError.unreadable(path: path, reason: "not a regular file")
+            throw TensorError.notRegularFile(path: path, kind: RegularFile.kind(of: status.st_mode))
         }
         size = Int(status.st_size)
         if size == 0 {

@@ -210,24 +210,18 @@ public final class GGUFFile: @unchecked Sendable {
                 path: path, detail: "tensor '\(shown)' has \(dimensionCount) dimensions (at most \(maximumDimensions))")
         }
         var dimensions: [Int] = []
-        // The product of the non-zero dimensions must fit too: a zero dimension would hide an overflow
-        // that products over the reversed shape (Tensor's element count) would hit.
-        var nonZeroProduct = 1
         for axis in 0..<Int(dimensionCount) {
             let raw = try cursor.read(UInt64.self, "dimension \(axis) of tensor '\(shown)'")
             guard let dimension = Int(exactly: raw) else {
                 throw TensorError.malformedHeader(
                     path: path, detail: "tensor '\(shown)' has dimension ne\(axis) = \(raw)")
             }
-            let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: max(dimension, 1))
-            guard !overflow else {
-                throw TensorError.malformedHeader(
-                    path: path, detail: "tensor '\(shown)' has an element count that overflows 64 bits")
-            }
-            nonZeroProduct = product
             dimensions.append(dimension)
         }
-        let elements = dimensions.contains(0) ? 0 : nonZeroProduct
+        guard let elements = SizeLimits.product(dimensions) else {
+            throw TensorError.malformedHeader(
+                path: path, detail: "tensor '\(shown)' has an element count that overflows 64 bits")
+        }
         let rawType = try cursor.read(UInt32.self, "ggml type of tensor '\(shown)'")
         guard let type = GGMLType(rawValue: rawType) else {
             throw TensorError.unsupportedDType(path: path, tensor: shown, dtype: "unknown ggml type \(rawType)")

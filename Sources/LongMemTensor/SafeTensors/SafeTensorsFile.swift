@@ -67,11 +67,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     private static func parseEntry(name: String, value: Any, path: String) throws -> Entry {
         guard let fields = value as? [String: Any], let dtype = fields["dtype"] as? String,
-            let shape = (fields["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-            let offsets = (fields["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-            offsets.count == 2, shape.count == (fields["shape"] as? [Any])?.count
+            let shape = integers(fields["shape"]), let offsets = integers(fields["data_offsets"]), offsets.count == 2
         else {
-            throw TensorError.malformedHeader(path: path, detail: "entry '\(name)' lacks dtype, shape or data_offsets")
+            throw TensorError.malformedHeader(
+                path: path, detail: "entry '\(name)' lacks dtype, shape or data_offsets (arrays of integers)")
         }
         guard let width = dtypeWidths[dtype] else {
             throw TensorError.unsupportedDType(path: path, tensor: name, dtype: dtype)
@@ -79,7 +78,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0] else {
             throw TensorError.malformedHeader(path: path, detail: "entry '\(name)' has a negative size or offset")
         }
-        let expectedBytes = shape.reduce(1, *) * width
+        guard let expectedBytes = SizeLimits.product(shape + [width]) else {
+            throw TensorError.malformedHeader(
+                path: path, detail: "entry '\(name)' has shape \(shape), whose byte count overflows 64 bits")
+        }
         guard offsets[1] - offsets[0] == expectedBytes else {
             throw TensorError.malformedHeader(
                 path: path,
@@ -88,6 +90,20 @@ public final class SafeTensorsFile: @unchecked Sendable {
             )
         }
         return Entry(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
+    }
+
+    /// A JSON array of integers (no fractions, booleans or numbers beyond Int), else nil.
+    private static func integers(_ value: Any?) -> [Int]? {
+        guard let array = value as? [Any] else { return nil }
+        var result: [Int] = []
+        for element in array {
+            // Not `intValue`: it traps on a number beyond Int. A double only stands for an integer it prints as.
+            guard let number = element as? NSNumber, let integer = Int(exactly: number.doubleValue),
+                number.stringValue == String(integer)
+            else { return nil }
+            result.append(integer)
+        }
+        return result
     }
 
     /// The named tensor as Float32.
