@@ -110,7 +110,7 @@ struct ModelLoadingTests {
             ),
             (
                 #"{"model_type": "gpt2", "n_embd": "8", "n_head": 2, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new"}"#,
-                "invalid configuration: key 'n_embd' is not of type Int"
+                "invalid configuration: wrong type at 'n_embd': expected Int, found the string \"8\""
             ),
             (
                 #"{"model_type": "gpt2", "n_embd": 8, "n_head": 2, "n_layer": 1, "n_positions": 16, "vocab_size": 50, "layer_norm_epsilon": 1e-5, "activation_function": "relu6"}"#,

@@ -1,18 +1,15 @@
 import Foundation
+import LongMemTensor
 
 /// Decodes a `config.json` into a configuration type, turning `DecodingError`s into one-line
-/// messages that name the file and the key.
+/// messages that name the file, the key, the value found and the type expected.
 public enum ConfigurationFile {
     public static func decode<T: Decodable>(_ type: T.Type, path: String) throws -> T {
-        guard FileManager.default.fileExists(atPath: path) else { throw ModelsError.missingFile(path: path) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ModelsError.invalidConfiguration(path: path, detail: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try ModelFiles.read(path)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw ModelsError.invalidConfiguration(path: path, detail: describe(error))
+            throw ModelsError.invalidConfiguration(path: path, detail: error.summary(json: data))
         } catch {
             throw ModelsError.invalidConfiguration(path: path, detail: "\(error)")
         }
@@ -25,21 +22,28 @@ public enum ConfigurationFile {
         }
         return try decode(Probe.self, path: path).model_type
     }
+}
 
-    static func describe(_ error: DecodingError) -> String {
-        func keyPath(_ path: [CodingKey]) -> String { path.map(\.stringValue).joined(separator: ".") }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = keyPath(context.codingPath)
-            return "missing key '\(parent.isEmpty ? "" : parent + ".")\(key.stringValue)'"
-        case .typeMismatch(let type, let context):
-            return "key '\(keyPath(context.codingPath))' is not of type \(type)"
-        case .valueNotFound(let type, let context):
-            return "key '\(keyPath(context.codingPath))' is null, expected \(type)"
-        case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "key '\(keyPath(context.codingPath))' is invalid"
-        @unknown default:
-            return "\(error)"
+/// Model files and folders as this layer reads them: every file passes `RegularFile` first.
+enum ModelFiles {
+    /// The whole file, or `missingFile` / `unreadable` naming it.
+    static func read(_ path: String) throws -> Data {
+        do { return try RegularFile.read(path) } catch { throw ModelsError(error) }
+    }
+
+    /// Throws `missingFile` / `unreadable` unless `path` is a readable regular file.
+    static func check(_ path: String) throws {
+        do { try RegularFile.check(path) } catch { throw ModelsError(error) }
+    }
+}
+
+extension ModelsError {
+    /// A `RegularFile` failure in this layer's terms.
+    init(_ error: TensorError) {
+        if case .fileNotFound(let path) = error {
+            self = .missingFile(path: path)
+        } else {
+            self = .unreadable(path: error.path ?? "", reason: error.problem)
         }
     }
 }

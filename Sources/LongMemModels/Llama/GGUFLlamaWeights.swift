@@ -111,6 +111,15 @@ public final class GGUFLlamaWeights: WeightSource {
 }
 
 extension LlamaConfiguration {
+    /// config.json keys -> the GGUF metadata they are read from, for messages.
+    static let ggufKeys = [
+        "hidden_size": "llama.embedding_length", "intermediate_size": "llama.feed_forward_length",
+        "num_hidden_layers": "llama.block_count", "num_attention_heads": "llama.attention.head_count",
+        "num_key_value_heads": "llama.attention.head_count_kv", "vocab_size": "llama.vocab_size",
+        "max_position_embeddings": "llama.context_length", "head_dim": "llama.attention.key_length",
+        "rms_norm_eps": "llama.attention.layer_norm_rms_epsilon", "rope_theta": "llama.rope.freq_base",
+    ]
+
     /// The configuration in a GGUF file's `llama.*` metadata (llama.cpp's key names). Keys llama.cpp
     /// requires are required; `head_count_kv` defaults to `head_count`, `rope.freq_base` to 10,000 and
     /// `vocab_size` to the rows of `token_embd`. The output head is tied when the file has no
@@ -167,6 +176,8 @@ extension LlamaConfiguration {
         if let scaling = value("rope.scaling.type")?.string, scaling != "none" {
             ropeScaling = RopeParameters(ropeType: scaling)
         }
+        // Sizes first: the checks below compare them, and a head size from absurd ones would mislead.
+        try validate(path: path, keys: Self.ggufKeys)
         if let valueLength = try integer("attention.value_length"), valueLength != headDim {
             throw ModelsError.invalidConfiguration(
                 path: path, detail: "llama.attention.value_length \(valueLength) differs from the key length \(headDim)"

@@ -16,7 +16,7 @@ public enum GGUFModelFolder {
 
     /// Opens (memory-maps) a GGUF file, reporting format problems as `ModelsError.weights`.
     public static func open(_ path: String) throws -> GGUFFile {
-        guard FileManager.default.fileExists(atPath: path) else { throw ModelsError.missingFile(path: path) }
+        try ModelFiles.check(path)
         do { return try GGUFFile(path: path) } catch let error as TensorError { throw ModelsError.weights(error) }
     }
 

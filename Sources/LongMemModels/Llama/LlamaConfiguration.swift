@@ -99,26 +99,37 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
     public var queryWidth: Int { heads * headDim }
     public var keyValueWidth: Int { keyValueHeads * headDim }
 
-    /// Checks what decoding cannot: positive sizes, head divisibility, supported options.
-    public func validate(path: String) throws {
+    /// Checks what decoding cannot: sizes within `ModelLimits`, head divisibility, supported options, the
+    /// window (in range and within memory). `keys` renames config.json keys in messages (a GGUF file's metadata names, `ggufKeys`).
+    public func validate(path: String, keys: [String: String] = [:]) throws {
         func fail(_ detail: String) -> ModelsError { .invalidConfiguration(path: path, detail: detail) }
-        let sizes = [
-            ("hidden_size", width), ("intermediate_size", feedForwardWidth), ("num_hidden_layers", layers),
-            ("num_attention_heads", heads), ("num_key_value_heads", keyValueHeads), ("vocab_size", vocabularySize),
-            ("max_position_embeddings", positions),
-        ]
-        for (key, value) in sizes where value <= 0 { throw fail("\(key) must be positive, got \(value)") }
-        guard heads % keyValueHeads == 0 else {
-            throw fail("num_attention_heads \(heads) is not divisible by num_key_value_heads \(keyValueHeads)")
+        func key(_ name: String) -> String { keys[name] ?? name }
+        let sizes =
+            [
+                (key("hidden_size"), width, ModelLimits.width),
+                (key("intermediate_size"), feedForwardWidth, ModelLimits.feedForwardWidth),
+                (key("num_hidden_layers"), layers, ModelLimits.layers),
+                (key("num_attention_heads"), heads, ModelLimits.heads),
+                (key("num_key_value_heads"), keyValueHeads, ModelLimits.heads),
+                (key("vocab_size"), vocabularySize, ModelLimits.vocabulary),
+                (key("max_position_embeddings"), positions, ModelLimits.contextLength),
+            ] + (explicitHeadDim.map { [(key("head_dim"), $0, ModelLimits.headDim)] } ?? [])
+        for (name, value, maximum) in sizes {
+            if let problem = ModelLimits.problem(name, value, maximum: maximum) { throw fail(problem) }
         }
-        if let explicitHeadDim {
-            guard explicitHeadDim > 0 else { throw fail("head_dim must be positive, got \(explicitHeadDim)") }
-        } else if width % heads != 0 {
-            throw fail("hidden_size \(width) is not divisible by num_attention_heads \(heads)")
+        guard heads % keyValueHeads == 0 else {
+            throw fail(
+                "\(key("num_attention_heads")) \(heads) is not divisible by \(key("num_key_value_heads")) \(keyValueHeads)"
+            )
+        }
+        if explicitHeadDim == nil, width % heads != 0 {
+            throw fail("\(key("hidden_size")) \(width) is not divisible by \(key("num_attention_heads")) \(heads)")
         }
         guard headDim % 2 == 0 else { throw fail("head size \(headDim) must be even for rotary embeddings") }
-        guard epsilon > 0 else { throw fail("rms_norm_eps must be positive, got \(epsilon)") }
-        guard theta > 0, theta.isFinite else { throw fail("rope_theta must be positive, got \(theta)") }
+        guard epsilon > 0, epsilon.isFinite else {
+            throw fail("\(key("rms_norm_eps")) must be positive, got \(epsilon)")
+        }
+        guard theta > 0, theta.isFinite else { throw fail("\(key("rope_theta")) must be positive, got \(theta)") }
         for (key, parameters) in [("rope_parameters", ropeParameters), ("rope_scaling", ropeScaling)] {
             let type = parameters?.ropeType ?? parameters?.type ?? "default"
             guard type == "default" else { throw fail("\(key) type '\(type)' is not supported (only default RoPE)") }
@@ -129,9 +140,14 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         if attentionBias == true { throw fail("attention_bias true is not supported") }
         if mlpBias == true { throw fail("mlp_bias true is not supported") }
         if let localWindow, !(1...positions).contains(localWindow) {
-            throw fail(
-                "local window \(localWindow) must be in 1...\(positions) (the context length)"
-            )
+            throw ModelsError.windowOutOfRange(
+                path: path, window: localWindow,
+                detail: "is outside 1...\(positions) (\(key("max_position_embeddings")))")
+        }
+        if let problem = ModelLimits.windowMemory(
+            window: contextLength, layers: layers, keyValueWidth: keyValueWidth, rotaryWidth: headDim)
+        {
+            throw ModelsError.windowOutOfRange(path: path, window: contextLength, detail: problem)
         }
     }
 }

@@ -145,7 +145,7 @@ struct LlamaLoadingTests {
         try withModel(configuration: { $0["local_window"] = 129 }) {
             #expect(
                 loadError($0)?.contains(
-                    "local window 129 must be in 1...128 (the context length)") == true)
+                    "local window 129 is outside 1...128 (max_position_embeddings)") == true)
         }
     }
 
