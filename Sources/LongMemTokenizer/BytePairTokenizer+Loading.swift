@@ -16,8 +16,11 @@ extension BytePairTokenizer {
         cacheCapacity: Int = BytePairTokenizer.defaultCacheCapacity
     ) throws -> BytePairTokenizer {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw TokenizerError.fileNotFound(path: directory)
+        }
+        guard isDirectory.boolValue else {
+            throw TokenizerError.unreadable(path: directory, reason: "not a folder (tokenizer files are read from one)")
         }
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         func present(_ name: String) -> Bool { TokenizerFileReader.exists(path(name)) }

@@ -16,9 +16,6 @@
 public final class BytePairTokenizer: TextTokenizer {
     /// Cache entries kept at most (words, not tokens). A 400 KB novel has about 20,000 distinct words.
     public static let defaultCacheCapacity = 200_000
-    /// Ids must be below this. Real vocabularies are far smaller (GPT-2: 50,257); the bound keeps a
-    /// corrupt id from sizing the id -> token table in gigabytes. The merge table packs ids in 32 bits.
-    static let idLimit = 1 << 24
 
     /// Whether `encode(_:)` splits out special tokens.
     public let allowedSpecial: Bool
@@ -94,10 +91,10 @@ public final class BytePairTokenizer: TextTokenizer {
         var specials = addedTokens
         if let endOfText = vocabulary["<|endoftext|>"] { specials["<|endoftext|>"] = endOfText }
 
-        if let (token, id) = vocabulary.first(where: { $0.value < 0 || $0.value >= Self.idLimit }) {
+        if let (token, id) = vocabulary.first(where: { $0.value < 0 || $0.value >= TokenizerLimits.tokenIDs }) {
             throw TokenizerError.malformedVocabulary(
                 path: vocabularySource,
-                detail: "token \(TokenizerError.quoted(token)) has id \(id) outside 0..<\(Self.idLimit)")
+                detail: "token \(TokenizerError.quoted(token)) has id \(id) outside 0..<\(TokenizerLimits.tokenIDs)")
         }
         let maximumID = vocabulary.values.max() ?? -1
         var tokensByID = [String?](repeating: nil, count: maximumID + 1)

@@ -68,6 +68,12 @@ public struct FairseqDictionary: Sendable {
         var largestID = -1
         for (index, symbol) in symbols.enumerated() where index >= 4 {
             if let id = Self.gpt2ID(fromSymbol: symbol) {
+                // The id sizes the id -> index table below.
+                guard id < TokenizerLimits.tokenIDs else {
+                    throw TokenizerError.malformedDictionaryLine(
+                        path: path, line: index - 3,
+                        detail: "GPT-2 id \(id) is outside 0..<\(TokenizerLimits.tokenIDs)")
+                }
                 gpt2IDByIndex[index] = id
                 largestID = max(largestID, id)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// Reads tokenizer files, turning I/O failures into `TokenizerError`s that name the file.
 enum TokenizerFileReader {
@@ -7,12 +8,11 @@ enum TokenizerFileReader {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
+    /// The whole file, after `RegularFile`'s check (a FIFO or directory is refused, never opened).
     static func data(at path: String) throws -> Data {
-        guard FileManager.default.fileExists(atPath: path) else { throw TokenizerError.fileNotFound(path: path) }
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw TokenizerError.unreadable(path: path, reason: error.localizedDescription)
+        do { return try RegularFile.read(path) } catch {
+            if case .fileNotFound = error { throw TokenizerError.fileNotFound(path: path) }
+            throw TokenizerError.unreadable(path: path, reason: error.problem)
         }
     }
 
