@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// Reads text inputs: UTF-8 only (a bad byte is reported with its offset), never empty. A leading
 /// byte-order mark is dropped: it marks the encoding and is not text (the GPT-2 token counts of the
@@ -6,10 +7,10 @@ import Foundation
 public enum TextFile {
     /// The file's text; `normalizeNewlines` turns CRLF and lone CR into LF.
     public static func read(_ path: String, normalizeNewlines: Bool = false) throws -> String {
-        guard FileManager.default.fileExists(atPath: path) else { throw HarnessError.fileNotFound(path: path) }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw HarnessError.unreadable(path: path, reason: error.localizedDescription)
+        do { data = try RegularFile.read(path) } catch {
+            if case .fileNotFound = error { throw HarnessError.fileNotFound(path: path) }
+            throw HarnessError.unreadable(path: path, reason: error.problem)
         }
         guard var text = String(validating: data, as: UTF8.self) else {
             throw HarnessError.notUTF8(path: path, offset: firstInvalidUTF8Offset(data))

@@ -23,13 +23,8 @@ public struct ChapterBreakFile: Equatable, Sendable {
 
     /// Reads and validates a file.
     public init(contentsOfFile path: String) throws(DataError) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw DataError.unreadable(path: path, reason: "file not found")
-        }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DataError.unreadable(path: path, reason: error.localizedDescription)
-        }
+        do { data = try RegularFile.read(path) } catch { throw DataError.unreadable(path: path, reason: error.problem) }
         try self.init(data: data, source: path)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemTensor
 
 /// Every file the harness knows about: its place in the data directory, its dataset, size, SHA-256 and
 /// canonical URL.
@@ -48,8 +49,8 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     /// Reads a manifest file.
     public init(contentsOfFile path: String) throws(DataError) {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DataError.malformedManifest(source: path, reason: "cannot read: \(error.localizedDescription)")
+        do { data = try RegularFile.read(path) } catch {
+            throw DataError.malformedManifest(source: path, reason: "cannot read: \(error.problem)")
         }
         try self.init(json: data, source: path)
     }

@@ -1,15 +1,15 @@
 import Foundation
 import LongMemHarness
+import LongMemTensor
 
 /// SHA-256 of files and bytes, as lower-case hex, with the dataset layer's typed errors.
 public enum FileHash {
     /// SHA-256 of the file's bytes (streamed by `Digest`), with a typed error naming the file.
     public static func sha256(path: String) throws(DataError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError.fileNotFound(path: path)
+        do { try RegularFile.check(path) } catch {
+            if case .fileNotFound = error { throw DataError.fileNotFound(path: path) }
+            throw DataError.unreadable(path: path, reason: error.problem)
         }
-        guard !isDirectory.boolValue else { throw DataError.unreadable(path: path, reason: "is a directory") }
         do { return try Digest.sha256(file: path) } catch let error as HarnessError {
             throw DataError.unreadable(path: path, reason: "cannot open it (\(error))")
         } catch {

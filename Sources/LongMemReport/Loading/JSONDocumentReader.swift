@@ -40,18 +40,13 @@ enum JSONDocumentReader {
         }
     }
 
-    /// The file's bytes, with a distinct error for a missing file, a folder, an unreadable and an empty file.
+    /// The file's bytes, with a distinct error for a missing file, a folder, a FIFO or device, a permission
+    /// problem and an empty file (`RegularFile` looks before anything is opened).
     static func read(path: String, name: String) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ReportError.fileNotFound(path: name)
-        }
-        if isDirectory.boolValue { throw ReportError.unreadable(path: name, reason: "is a folder") }
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ReportError.unreadable(path: name, reason: Self.reason(error))
+        do { data = try RegularFile.read(path) } catch {
+            if case .fileNotFound = error { throw ReportError.fileNotFound(path: name) }
+            throw ReportError.unreadable(path: name, reason: error.problem)
         }
         // Whitespace-only counts as empty: there is no document in it either.
         if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {

@@ -28,6 +28,7 @@ public struct ICLDataset: Sendable {
     }
 
     static func read(_ path: String, task: ICLTask) throws -> [ICLExample] {
+        try TasksError.requireData(path)
         guard let data = FileManager.default.contents(atPath: path) else { throw TasksError.missingData(path: path) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw TasksError.malformedRow(path: path, line: 1, detail: "the file is not UTF-8")

@@ -34,12 +34,13 @@ public enum PerplexityDocuments {
         }
         let root = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path + "/"
         for file in files {
-            guard FileManager.default.fileExists(atPath: file) else { throw TasksError.missingData(path: file) }
             // Named relative to the data directory when inside it, so results compare across machines.
             let standardized = URL(fileURLWithPath: file).standardizedFileURL.path
             let name = standardized.hasPrefix(root) ? String(standardized.dropFirst(root.count)) : file
             documents.append(PerplexityDocument(name: name, path: file, dataset: "files"))
         }
+        // Before anything hashes or reads them: a FIFO must be refused here, not waited on.
+        for document in documents { try TasksError.requireData(document.path) }
         return documents
     }
 }
