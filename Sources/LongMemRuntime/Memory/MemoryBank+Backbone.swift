@@ -10,6 +10,9 @@ extension MemoryBank {
             try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
         }
         let geometry = backbone.attentionGeometry
+        if let problem = configuration.memoryProblem(heads: geometry.kvHeads, dimension: geometry.headDim) {
+            throw RuntimeError.invalidSetting(.memorySize, detail: problem)
+        }
         self.init(configuration: configuration, heads: geometry.kvHeads, dimension: geometry.headDim)
     }
 }

@@ -1,3 +1,5 @@
+import LongMemTensor
+
 /// The memory bank's shape and how it is read: LongMem's defaults are 65,536 tokens in chunks of 4,
 /// 64 retrieved tokens (16 chunks) per query and head, keys and values of backbone block 17.
 public struct MemoryConfiguration: Sendable, Codable, Equatable {
@@ -36,6 +38,18 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
     public var capacityChunks: Int { memorySize / chunkSize }
     public var chunksPerQuery: Int { topK / chunkSize }
 
+    /// Why `banks` banks of this configuration for `heads` key heads of `dimension` values do not fit in
+    /// this machine's memory (stored keys and values, and the index's Float32 chunk means), or nil.
+    public func memoryProblem(heads: Int, dimension: Int, banks: Int = 1) -> String? {
+        let stored = SizeLimits.product([banks, 2, heads, memorySize, dimension, precision.byteWidth])
+        let means = SizeLimits.product([banks, heads, capacityChunks, dimension, 4])
+        let total = stored.flatMap { stored in means.map { stored + $0 } }
+        return SizeLimits.memoryProblem(bytes: total).map {
+            "\(memorySize) tokens \($0) (\(banks > 1 ? "\(banks) banks of " : "")\(heads) heads x \(dimension) values, "
+                + "\(precision.rawValue) keys and values)"
+        }
+    }
+
     /// Checks the settings against a backbone of `layers` blocks fed `segmentLength`-token segments.
     public func validate(layers: Int, segmentLength: Int) throws {
         guard (0..<layers).contains(retrievalLayer) else {
@@ -45,6 +59,11 @@ public struct MemoryConfiguration: Sendable, Codable, Equatable {
         for (setting, value) in [(MemorySetting.chunkSize, chunkSize), (.memorySize, memorySize), (.topK, topK)]
         where value < 1 {
             throw RuntimeError.invalidSetting(setting, detail: "must be positive (got \(value))")
+        }
+        for (setting, value) in [(MemorySetting.chunkSize, chunkSize), (.memorySize, memorySize), (.topK, topK)]
+        where value > MemoryLimits.tokens {
+            throw RuntimeError.invalidSetting(
+                setting, detail: "\(value) is more than the \(MemoryLimits.tokens) tokens a memory may hold")
         }
         guard memorySize % chunkSize == 0 else {
             throw RuntimeError.invalidSetting(
@@ -91,11 +110,12 @@ public enum RetrievalIndexKind: Sendable, Codable, Equatable {
                 .ivfProbes, detail: "must be in 1...lists (got \(probes) probes of \(lists) lists)")
         }
         // A memory that can never hold the training sample would silently stay exact.
-        let threshold = lists * IVFChunkIndex.pointsPerList
-        guard threshold <= capacityChunks else {
+        let (threshold, overflow) = lists.multipliedReportingOverflow(by: IVFChunkIndex.pointsPerList)
+        guard !overflow, threshold <= capacityChunks else {
             throw RuntimeError.invalidSetting(
                 .ivfLists,
-                detail: "\(lists) lists train on \(threshold) chunks but the memory holds only \(capacityChunks); "
+                detail: "\(lists) lists train on \(overflow ? "more than \(Int.max)" : String(threshold)) chunks but "
+                    + "the memory holds only \(capacityChunks); "
                     + "use at most \(capacityChunks / IVFChunkIndex.pointsPerList) lists or a larger memory")
         }
     }

@@ -21,7 +21,17 @@ public final class InfLLMModel: MemoryAugmentedModel {
     public let method = MethodKind.infllm
 
     public init(backbone: TransformerBackbone, configuration: MemoryConfiguration, initialTokens: Int = 4) throws {
-        banks = try (0..<backbone.layerCount).map { _ in try MemoryBank(configuration, for: backbone) }
+        try configuration.validate(layers: backbone.layerCount, segmentLength: backbone.descriptor.contextLength)
+        let geometry = backbone.attentionGeometry
+        // One bank per block: all of them must fit, not just one.
+        if let problem = configuration.memoryProblem(
+            heads: geometry.kvHeads, dimension: geometry.headDim, banks: backbone.layerCount)
+        {
+            throw RuntimeError.invalidSetting(.memorySize, detail: problem)
+        }
+        banks = try (0..<backbone.layerCount).map { _ in
+            try MemoryBank(configuration, for: backbone, validating: false)
+        }
         guard initialTokens >= 1, initialTokens < backbone.descriptor.contextLength else {
             throw RuntimeError.invalidSetting(
                 .initialTokens,

@@ -114,7 +114,7 @@ public enum MethodLoader {
         case .infllm:
             return try InfLLMModel(backbone: backbone, configuration: memory, initialTokens: options.initialTokens)
         case .longmem:
-            guard folder.sidenet_layers * 2 == backbone.layerCount else {
+            guard backbone.layerCount.isMultiple(of: 2), folder.sidenet_layers == backbone.layerCount / 2 else {
                 throw RuntimeError.incompatibleWeights(
                     path: configurationPath,
                     detail:
