@@ -108,8 +108,7 @@ struct CommandLineErrorTests {
         let path = try file(Array("Some text to score.".utf8))
         let message = try failure(["logprobs", "--model", model, "--tokenizer", bpe, "--file", path, "--window", "65"])
         #expect(
-            message.contains(
-                "config.json: invalid configuration: local window 65 must be in 1...64"),
+            message.contains("--window 65 is outside 1...64 (n_positions)"),
             "\(message)")
         let short = try failure(["logprobs", "--model", model, "--tokenizer", bpe, "--file", path, "--window", "1"])
         #expect(short.contains("--window: a window of 1 token scores nothing; use at least 2"), "\(short)")

@@ -43,7 +43,7 @@ struct BenchSegmentCommand: ParsableCommand {
     func run() throws {
         if let threads = modelOptions.threads { Parallel.threads = threads }
         let directory = try modelOptions.resolvedDirectory()
-        let model = try methodOptions.load(directory)
+        let model = try modelOptions.loading { try methodOptions.load(directory) }
         let window = model.descriptor.contextLength
         let length = tokens ?? window
         guard length <= window else {

@@ -94,6 +94,10 @@ enum SeedList {
             guard let low = Int(trimmed[..<dash]), let high = Int(trimmed[trimmed.index(after: dash)...]), low <= high,
                 low >= 0
             else { throw ValidationError("--seeds \(text): expected a range like 1-6 of non-negative integers") }
+            // Counted before the range is made: both ends are non-negative, so the difference cannot overflow.
+            guard high - low < TaskLimits.seeds else {
+                throw ValidationError("--seeds \(text): more than the \(TaskLimits.seeds) seeds a run may have")
+            }
             return Array(low...high)
         }
         let seeds = trimmed.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -31,8 +31,20 @@ struct ModelOptions: ParsableArguments {
     var window: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if let window, window < 1 { throw ValidationError("--window must be at least 1, got \(window)") }
+        if let threads, !(1...SizeLimits.threads).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(SizeLimits.threads), got \(threads)")
+        }
+        if let window, !(1...ModelLimits.contextLength).contains(window) {
+            throw ValidationError("--window must be in 1...\(ModelLimits.contextLength), got \(window)")
+        }
+    }
+
+    /// Runs `load` (which loads the model), telling a window the model refuses as `--window` when it is ours.
+    func loading<T>(_ load: () throws -> T) throws -> T {
+        do { return try load() } catch ModelsError.windowOutOfRange(_, let refused, let detail) where refused == window
+        {
+            throw CommandLineNames.Message("--window \(refused) \(detail)")
+        }
     }
 
     /// The model folder: `--model` itself when it exists, else the cached folder of a catalog model.
@@ -54,7 +66,7 @@ struct ModelOptions: ParsableArguments {
     func loadModel() throws -> (model: LanguageModel, directory: ModelDirectory) {
         if let threads { Parallel.threads = threads }
         let directory = try resolvedDirectory()
-        return (try ModelRegistry.load(directory), directory)
+        return (try loading { try ModelRegistry.load(directory) }, directory)
     }
 
     /// The tokenizer of --tokenizer, else of the model folder. LongMem's checkpoints index the fairseq

@@ -17,8 +17,9 @@ struct TaskRunner {
 
     init(modelOptions: ModelOptions, methodOptions: MethodOptions) throws {
         if let threads = modelOptions.threads { Parallel.threads = threads }
-        directory = try modelOptions.resolvedDirectory()
-        model = try methodOptions.load(directory)
+        let directory = try modelOptions.resolvedDirectory()
+        self.directory = directory
+        model = try modelOptions.loading { try methodOptions.load(directory) }
         tokenizer = try modelOptions.loadTokenizer(for: model.descriptor)
     }
 

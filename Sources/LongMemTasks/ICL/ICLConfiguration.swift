@@ -48,6 +48,9 @@ public struct ICLConfiguration: Sendable, Equatable {
         guard !seeds.isEmpty, seeds.allSatisfy({ $0 >= 0 }) else {
             throw invalid(.seeds, "expected one or more non-negative integers")
         }
+        guard seeds.count <= TaskLimits.seeds else {
+            throw invalid(.seeds, "\(seeds.count) seeds, more than the \(TaskLimits.seeds) a run may have")
+        }
         guard shots >= 0 else { throw invalid(.shots, "must not be negative") }
         guard memoryDemonstrations >= 0 else { throw invalid(.memoryDemonstrations, "must not be negative") }
         guard memoryChunkSize >= 1 else { throw invalid(.memoryChunkSize, "must be at least 1") }
