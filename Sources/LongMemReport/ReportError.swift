@@ -13,6 +13,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case unsupportedSchemaVersion(path: String, found: Int, supported: Int)
     case schemaMismatch(path: String, reason: String)
     case duplicateMetric(path: String, key: String)
+    /// A number that is not finite or out of range (`ReportLimits`), named by its field.
+    case badNumber(path: String, field: String, value: Double, detail: String)
     case referenceNotFound(searched: [String])
     case unknownFormat(String)
     case writeFailed(path: String, reason: String)
@@ -31,6 +33,7 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
             return "\(path): schema_version \(found) is not supported (this build reads \(supported))"
         case .schemaMismatch(let path, let reason): return "\(path): does not match the schema (\(reason))"
         case .duplicateMetric(let path, let key): return "\(path): metric \(key) appears more than once"
+        case .badNumber(let path, let field, let value, let detail): return "\(path): \(field) = \(value) \(detail)"
         case .referenceNotFound(let searched):
             return "Reports/reference/paper.json not found (looked in \(searched.joined(separator: ", "))): "
                 + "pass --reference FILE or --no-reference"

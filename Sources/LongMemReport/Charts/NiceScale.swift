@@ -8,6 +8,8 @@ struct NiceScale: Equatable {
 
     /// - Parameters: values to cover; `target` is the wanted number of intervals (about 5 reads well).
     init(covering values: [Double], includeZero: Bool, target: Double = 5) {
+        // Loaders refuse non-finite and huge figures; this keeps a scale (and its tick count) finite anyway.
+        let values = values.filter { $0.isFinite && abs($0) <= 1e300 }
         var low = values.min() ?? 0
         var high = values.max() ?? 1
         if includeZero { low = min(low, 0) }

@@ -20,7 +20,27 @@ public enum ResultsLoader {
         for metric in results.metrics where !seen.insert(metric.key).inserted {
             throw ReportError.duplicateMetric(path: file.name, key: metric.key)
         }
+        try checkNumbers(results, path: file.name)
         return RunResults(results: results, source: file.name)
+    }
+
+    /// Every number a report shows, charts or converts to an integer: finite and within `ReportLimits`.
+    static func checkNumbers(_ results: EvaluationResults, path: String) throws {
+        try ReportLimits.check(
+            results.wallSeconds, "wall_seconds", path: path, nonNegative: true, maximum: ReportLimits.wallSeconds)
+        for (index, metric) in results.metrics.enumerated() {
+            let field = "metrics[\(index)] (\(metric.key))"
+            try ReportLimits.check(metric.value, field + " value", path: path)
+            if let stderr = metric.stderr {
+                try ReportLimits.check(stderr, field + " stderr", path: path, nonNegative: true)
+            }
+            guard let interval = metric.interval else { continue }
+            guard interval.count == 2 else {
+                throw ReportError.schemaMismatch(
+                    path: path, reason: "\(field) interval has \(interval.count) bounds, expected 2")
+            }
+            for bound in interval { try ReportLimits.check(bound, field + " interval", path: path) }
+        }
     }
 
     /// A folder stands for the `results.json` inside it, which is what `longmem-eval` writes per run.

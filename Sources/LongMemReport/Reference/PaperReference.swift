@@ -32,8 +32,12 @@ public struct PaperReference: Codable, Sendable, Equatable {
 
     /// Reads and checks a reference file; `name` is what errors call it.
     public static func load(path: String, name: String? = nil) throws -> PaperReference {
-        try JSONDocumentReader.decode(
+        let reference = try JSONDocumentReader.decode(
             PaperReference.self, path: path, name: name ?? path, schema: schema, version: currentSchemaVersion)
+        for figure in reference.figures {
+            try ReportLimits.check(figure.value, "figure \(figure.id) value", path: name ?? path)
+        }
+        return reference
     }
 
     /// The figures of one metric whose labels include all of `labels`.

@@ -60,6 +60,9 @@ public struct Baseline: Codable, Sendable, Equatable {
         if let bad = tolerances.first(where: { !$0.isFinite || $0 < 0 }) {
             throw ReportError.schemaMismatch(path: path, reason: "tolerance \(bad) is negative or not finite")
         }
+        for key in baseline.metrics.keys.sorted() {
+            try ReportLimits.check(baseline.metrics[key]!.expected, "metrics.\(key).expected", path: path)
+        }
         return baseline
     }
 

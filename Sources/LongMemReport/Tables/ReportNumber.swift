@@ -27,7 +27,9 @@ enum ReportNumber {
 
     /// "1h 02m 03s", "4m 05s", "12.3s": wall times at a glance (the exact seconds are printed beside).
     static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "?" }
+        guard ReportLimits.problem(seconds, nonNegative: true, maximum: ReportLimits.wallSeconds) == nil else {
+            return "?"
+        }
         if seconds < 60 { return fixed(seconds, digits: 1) + "s" }
         let total = Int(seconds.rounded())
         let (hours, minutes, secs) = (total / 3600, total % 3600 / 60, total % 60)
