@@ -30,6 +30,21 @@ extension TaskKind {
         }
     }
 
+    /// `metrics(records)` for a results file: an error when a sample-owning run gave no metric or a metric
+    /// is not finite, so that no results file holds an empty or null figure silently.
+    public func checkedMetrics(_ records: [SampleRecord], ownedSamples: Int) throws -> [Metric] {
+        let metrics = metrics(records)
+        if ownedSamples > 0 && metrics.isEmpty {
+            throw TasksError.emptyEvaluation(what: rawValue, detail: "\(records.count) records gave no metric")
+        }
+        for metric in metrics {
+            for value in [metric.value, metric.stderr ?? 0] + (metric.interval ?? []) where !value.isFinite {
+                throw TasksError.nonFiniteScore(sample: "\(rawValue) metric \(metric.key)", detail: "is \(value)")
+            }
+        }
+        return metrics
+    }
+
     /// The task of a run or results file, or an error naming the known ones.
     public static func named(_ name: String) throws -> TaskKind {
         guard let task = TaskKind(rawValue: name) else {

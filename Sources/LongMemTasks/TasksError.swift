@@ -9,6 +9,10 @@ public enum TasksError: Error, CustomStringConvertible, Equatable {
     case malformedRow(path: String, line: Int, detail: String)
     case invalidSetting(TaskSetting, detail: String)
     case emptyText(source: String)
+    /// A run with no sample to score (`what`: the task, test set or split that is empty).
+    case emptyEvaluation(what: String, detail: String)
+    /// A NaN or infinite log-probability or metric: the model's weights or activations are not finite.
+    case nonFiniteScore(sample: String, detail: String)
 
     public var description: String {
         switch self {
@@ -19,6 +23,9 @@ public enum TasksError: Error, CustomStringConvertible, Equatable {
         case .malformedRow(let path, let line, let detail): return "\(path):\(line): \(detail)"
         case .invalidSetting(let setting, let detail): return "\(setting.rawValue): \(detail)"
         case .emptyText(let source): return "\(source): empty text, nothing to score"
+        case .emptyEvaluation(let what, let detail): return "\(what): nothing to evaluate: \(detail)"
+        case .nonFiniteScore(let sample, let detail):
+            return "\(sample): \(detail) (the model's weights or activations are not finite)"
         }
     }
 }
@@ -29,6 +36,18 @@ extension TasksError {
         do { try RegularFile.check(path) } catch {
             if case .fileNotFound = error { throw .missingData(path: path) }
             throw .unreadableData(path: path, reason: error.problem)
+        }
+    }
+}
+
+extension TasksError {
+    /// Throws `nonFiniteScore` unless `value` (the log-probability of `what`, in `sample`) is finite. A
+    /// finite model never gives NaN or infinite log-probabilities, and one would corrupt every metric.
+    static func requireFinite(
+        _ value: Double, sample: @autoclosure () -> String, what: @autoclosure () -> String
+    ) throws(TasksError) {
+        guard value.isFinite else {
+            throw .nonFiniteScore(sample: sample(), detail: "the log-probability of \(what()) is \(value)")
         }
     }
 }

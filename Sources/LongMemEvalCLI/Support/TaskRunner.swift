@@ -42,6 +42,9 @@ struct TaskRunner {
     func run<Task: Evaluator>(
         _ evaluator: Task, options: RunOptions, dataRoot: String, label: String
     ) throws -> EvaluationResults {
+        guard evaluator.sampleCount > 0 else {
+            throw TasksError.emptyEvaluation(what: Task.task.rawValue, detail: "the run has no samples")
+        }
         let specification = try specification(for: evaluator, dataRoot: dataRoot, shard: try options.parsedShard())
         let folder = options.folder(for: specification)
         let run = try EvaluationRun(directory: folder, specification: specification, fresh: options.fresh)
@@ -52,7 +55,8 @@ struct TaskRunner {
         try evaluator.run(run, progress: progress)
         let records = run.log.all
         let results = try run.finish(
-            metrics: Task.task.metrics(records), tokensProcessed: SampleCost.tokensComputed(records),
+            metrics: try Task.task.checkedMetrics(records, ownedSamples: owned),
+            tokensProcessed: SampleCost.tokensComputed(records),
             memory: SampleCost.memory(records), environment: Provenance.environment(threads: Parallel.threads))
         Self.printSummary(results, folder: folder)
         return results

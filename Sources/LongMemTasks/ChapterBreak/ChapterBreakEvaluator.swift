@@ -167,6 +167,11 @@ public final class ChapterBreakEvaluator: Evaluator {
             memoryTokens = earlier.count
         }
         let scores = try ContinuationScorer(model: model).score(context: context, continuations: candidates)
+        for (candidate, result) in scores.continuations.enumerated() {
+            try TasksError.requireFinite(
+                result.logLikelihood, sample: sampleID(item, prefixLength: prefixLength), what: "candidate \(candidate)"
+            )
+        }
         return record(
             item, prefixLength: prefixLength, prefix: prefix, memoryTokens: memoryTokens, context: context,
             candidates: candidates, scores: scores.continuations, computed: memoryTokens + scores.tokensComputed)

@@ -58,6 +58,10 @@ public final class ICLEvaluator: Evaluator {
         }
         self.datasets = datasets
         queries = try datasets.mapValues { try Self.queryIndices(count: $0.evaluation.count, configuration) }
+        for task in configuration.tasks where datasets[task]!.evaluation.isEmpty {
+            throw TasksError.emptyEvaluation(
+                what: task.id, detail: "\(datasets[task]!.files[1]) holds no examples")
+        }
     }
 
     /// The evaluation examples each task scores, in dataset order.
@@ -155,6 +159,10 @@ public final class ICLEvaluator: Evaluator {
             let query = task.query(text: example.text)
             let queryTokens = Array(boundaries.encode(query, with: tokenizer).dropLast())
             let scores = try scorer.score(context: queryTokens, continuations: labelTokens)
+            for (word, result) in zip(task.labelWords, scores.continuations) {
+                try TasksError.requireFinite(
+                    result.logLikelihood, sample: sampleID(task, seed, index), what: "the label word '\(word)'")
+            }
             try run.record(
                 record(
                     task: task, seed: seed, index: index, example: example, prompt: demonstrations.joined() + query,

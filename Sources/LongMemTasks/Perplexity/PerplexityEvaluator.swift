@@ -143,6 +143,7 @@ public final class PerplexityEvaluator: Evaluator {
         var nll = 0.0, scored = 0, bytes = 0
         for token in score.tokens {
             guard let logProbability = token.logProbability else { continue }
+            try TasksError.requireFinite(logProbability, sample: document.path, what: "token \(token.index)")
             nll -= logProbability
             scored += 1
             bytes += tokenizer.decodeBytes([token.token]).count
