@@ -54,7 +54,7 @@ struct TokenizerJSONFile: Decodable {
         do {
             file = try JSONDecoder().decode(TokenizerJSONFile.self, from: data)
         } catch let error as DecodingError {
-            throw TokenizerError.malformedTokenizerJSON(path: path, detail: error.summary)
+            throw TokenizerError.malformedTokenizerJSON(path: path, detail: error.summary(json: data))
         }
         if let type = file.model.type, type != "BPE" {
             throw TokenizerError.malformedTokenizerJSON(path: path, detail: "model.type is '\(type)', expected 'BPE'")

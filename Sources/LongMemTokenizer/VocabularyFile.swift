@@ -14,7 +14,7 @@ enum VocabularyFile {
         } catch let error as DecodingError {
             throw TokenizerError.malformedVocabulary(
                 path: path,
-                detail: "expected a JSON object of string to integer (\(error.summary))")
+                detail: "expected a JSON object of string to integer (\(error.summary(json: data)))")
         }
     }
 }

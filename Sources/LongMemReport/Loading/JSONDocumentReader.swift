@@ -34,7 +34,7 @@ enum JSONDocumentReader {
         do {
             return try JSONDecoder.longMemDocuments.decode(Document.self, from: data)
         } catch let error as DecodingError {
-            throw ReportError.schemaMismatch(path: name, reason: error.summary)
+            throw ReportError.schemaMismatch(path: name, reason: error.summary(json: data))
         } catch {
             throw ReportError.schemaMismatch(path: name, reason: Self.reason(error))
         }

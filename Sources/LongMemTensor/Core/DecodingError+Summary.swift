@@ -19,11 +19,12 @@ extension DecodingError {
         }
     }
 
-    /// `summary`, with the value found at the key when the problem is its type or content (`wrong type at
-    /// 'n_embd': expected Int, found the string "8"`), read back from the decoded `json`.
+    /// `summary`, with the value found at the key when the problem is its type (`wrong type at 'n_embd':
+    /// expected Int, found the string "8"`), read back from the decoded `json`. (A bad value's own message
+    /// already quotes it.)
     public func summary(json: Data) -> String {
         switch self {
-        case .typeMismatch(_, let context), .dataCorrupted(let context):
+        case .typeMismatch(_, let context):
             guard !context.codingPath.isEmpty, let found = Self.value(at: context.codingPath, in: json) else {
                 return summary
             }
