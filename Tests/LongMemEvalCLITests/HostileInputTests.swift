@@ -66,6 +66,10 @@ struct HostileInputTests {
                 textModel,
                 ["--files", file, "--method", "memtrm", "--memory-index", "ivf", "--ivf-lists", "3000000000000000000"]),
             "--ivf-lists: 3000000000000000000 lists train on more than 9223372036854775807 chunks")
+        let bench = try CommandLineRunner.run(
+            ["bench", "memory", "--memory-size", "4000000000", "--segment", "1024"], deadline: 40)
+        #expect(bench.status != 0 && !bench.standardError.contains("Fatal error"), "\(bench.standardError)")
+        #expect(bench.standardError.contains("--memory-size must be at most"), "\(bench.standardError)")
     }
 
     @Test("absurd --window and --threads", .timeLimit(.minutes(1)))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LongMemModels
 import LongMemRuntime
 import LongMemTensor
 
@@ -47,7 +48,22 @@ struct BenchMemoryCommand: ParsableCommand {
             throw ValidationError(
                 "--chunk-size (\(chunkSize)) must be positive and divide --memory-size (\(memorySize))")
         }
-        guard segment >= chunkSize, memorySize >= 2 * segment else {
+        // The bank and the segment buffers are allocated from these options: bounded like a model's memory.
+        for (option, value, maximum) in [
+            ("--heads", heads, ModelLimits.heads), ("--dim", dim, ModelLimits.headDim),
+            ("--memory-size", memorySize, MemoryLimits.tokens),
+        ] where value > maximum {
+            throw ValidationError("\(option) must be at most \(maximum), got \(value)")
+        }
+        let configuration = MemoryConfiguration(
+            memorySize: memorySize, chunkSize: chunkSize, topK: chunkSize, retrievalLayer: 0, precision: precision)
+        if let problem = configuration.memoryProblem(heads: heads, dimension: dim) {
+            throw ValidationError("--memory-size \(problem)")
+        }
+        if let problem = SizeLimits.memoryProblem(bytes: SizeLimits.product([2, segment, heads, dim, 4])) {
+            throw ValidationError("--segment \(segment) \(problem) (its key and value buffers)")
+        }
+        guard segment >= chunkSize, segment <= memorySize / 2 else {
             throw ValidationError(
                 "--segment (\(segment)) must hold a chunk (\(chunkSize) tokens) and fit twice in --memory-size (\(memorySize))"
             )

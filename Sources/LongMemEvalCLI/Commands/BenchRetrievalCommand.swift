@@ -57,7 +57,9 @@ struct BenchRetrievalCommand: ParsableCommand {
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let threads, !(1...SizeLimits.threads).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(SizeLimits.threads), got \(threads)")
+        }
         guard lists >= 1 else { throw ValidationError("--lists must be at least 1, got \(lists)") }
         guard probes >= 1, probes <= lists else {
             throw ValidationError("--probes must be between 1 and --lists (\(lists)), got \(probes)")
@@ -83,6 +85,10 @@ struct BenchRetrievalCommand: ParsableCommand {
         guard top <= chunks else {
             throw CommandLineNames.Message(
                 "--top: \(top) is more than the \(chunks) chunks in \(vectors)")
+        }
+        // The index sizes its centroids and training sample from --lists: bounded by the file's chunks.
+        guard index == .exact || lists <= chunks else {
+            throw CommandLineNames.Message("--lists: \(lists) is more than the \(chunks) chunks in \(vectors)")
         }
         let rows = queries.shape[0], queryHeads = queries.shape[1] / dimension
         let chunkIndex: ChunkIndex
