@@ -63,6 +63,15 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable, CustomStringConve
         }
     }
 
+    /// An integer, or a double that is exactly one within Int (never a trapping conversion of 1e300).
+    public var intValue: Int? {
+        switch self {
+        case .int(let value): return value
+        case .double(let value): return Int(exactly: value)
+        default: return nil
+        }
+    }
+
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil

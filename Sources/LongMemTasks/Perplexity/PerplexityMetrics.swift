@@ -28,8 +28,9 @@ public enum PerplexityMetrics {
     /// token_perplexity and bits_per_byte of `records` taken together.
     static func aggregate(_ records: [SampleRecord], labels: [String: String]) -> [Metric] {
         let nll = records.reduce(0.0) { $0 + ($1.scores["nll"]?.doubleValue ?? 0) }
-        let scored = records.reduce(0) { $0 + Int($1.details["scored_tokens"]?.doubleValue ?? 0) }
-        let bytes = records.reduce(0) { $0 + Int($1.details["bytes"]?.doubleValue ?? 0) }
+        // Counts read back from samples.jsonl: `intValue`, so that an edited 1e300 cannot trap.
+        let scored = records.reduce(0) { $0 + ($1.details["scored_tokens"]?.intValue ?? 0) }
+        let bytes = records.reduce(0) { $0 + ($1.details["bytes"]?.intValue ?? 0) }
         guard scored > 0 else { return [] }
         return [
             Metric(
