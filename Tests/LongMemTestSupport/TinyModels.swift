@@ -46,6 +46,19 @@ public enum TinyModels {
         return directory
     }
 
+    /// A random GPT-2 whose final LayerNorm weight is NaN, so every log-probability it gives is NaN.
+    @discardableResult
+    public static func writeNaNGPT2(to directory: String) throws -> String {
+        try writeGPT2(to: directory) { tensors in
+            tensors.map { entry in
+                guard entry.name == "transformer.ln_f.weight" else { return entry }
+                let broken = entry.tensor.copy()
+                broken.fill(.nan)
+                return (entry.name, broken)
+            }
+        }
+    }
+
     public static func writeConfiguration(_ c: GPT2Configuration, to directory: String) throws {
         let object: [String: Any] = [
             "model_type": "gpt2", "n_embd": c.width, "n_head": c.heads, "n_layer": c.layers, "n_positions": c.positions,
