@@ -96,6 +96,7 @@ struct HostileTensorInputTests {
             (#"{"n_embd": "8", "names": []}"#, #"wrong type at 'n_embd': expected Int, found the string "8""#),
             (#"{"n_embd": 8, "names": [1]}"#, "wrong type at 'names[0]': expected String, found the number 1"),
             (#"{"n_embd": [], "names": []}"#, "wrong type at 'n_embd': expected Int, found an array of 0 elements"),
+            (#"{"n_embd": true, "names": []}"#, "wrong type at 'n_embd': expected Int, found true"),
         ] {
             let data = Data(json.utf8)
             do {

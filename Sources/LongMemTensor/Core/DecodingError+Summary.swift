@@ -52,7 +52,10 @@ extension DecodingError {
         case let text as String: return "the string \"" + oneLine(String(text.prefix(80))) + "\""
         case let array as [Any]: return "an array of \(array.count) elements"
         case is [String: Any]: return "an object"
-        case let number as NSNumber: return "the number " + number.stringValue
+        case let number as NSNumber:
+            // JSON's true and false arrive as NSNumbers of C type char.
+            if String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+            return "the number " + number.stringValue
         default: return nil
         }
     }
