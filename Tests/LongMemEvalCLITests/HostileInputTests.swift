@@ -184,6 +184,34 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: scratch + "/nan-icl/results.json"))
     }
 
+    @Test(
+        "a file this user may not read: its own message (run as nobody where the tests run as root)",
+        .timeLimit(.minutes(1)))
+    func permission() throws {
+        // Root reads anything: the check needs another user, which `setpriv` gives where it exists.
+        let setpriv = "/usr/bin/setpriv"
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else { return }
+        let file = try text()
+        chmod(file, 0)
+        chmod(scratch, 0o755)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: setpriv)
+        process.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", CommandLineRunner.executable, "tokenize",
+            "--tokenizer", bpe, "--file", file,
+        ]
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // Where nobody cannot reach the executable or the tokenizer, there is nothing to check here.
+        guard !message.contains("Permission denied"), !message.contains(bpe) else { return }
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("\(file): cannot read: permission denied"), "\(message)")
+    }
+
     @Test("an empty test set and --tasks \"\" are errors", .timeLimit(.minutes(1)))
     func emptyEvaluation() throws {
         let data = try HostileFiles.folder(at: scratch + "/empty/icl/SST-2")
