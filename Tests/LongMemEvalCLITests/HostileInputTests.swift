@@ -6,10 +6,12 @@ import Testing
 /// promptly with a non-zero exit, no "Fatal error" (a trap) in its stderr, and a message naming the option or
 /// file and the problem. Hostile files are made in a temporary folder by each test.
 @Suite("Hostile input: the command line")
-struct HostileInputTests {
+final class HostileInputTests {
     let textModel = Runs.textModel
     let bpe = Runs.bpe
     let scratch = FixturePaths.temporaryDirectory("hostile-cli")
+
+    deinit { try? FileManager.default.removeItem(atPath: scratch) }
 
     /// Runs a command that must fail; returns its stderr.
     func failure(_ arguments: [String]) throws -> String {

@@ -7,9 +7,16 @@ import Testing
 /// Hostile model folders (issue 12): absurd configuration sizes in config.json and GGUF metadata, and paths
 /// of the wrong kind, each fail with a message naming the file, the key and the problem.
 @Suite("Hostile input: model configurations and folders")
-struct HostileModelInputTests {
+final class HostileModelInputTests {
     static let tied = FixturePaths.fixture("llama-tiny/tied")
     static let gpt2 = FixturePaths.fixture("gpt2-tiny")
+    /// Every folder a test makes, removed when it ends.
+    let scratch = FixturePaths.temporaryDirectory("hostile-model")
+
+    deinit { try? FileManager.default.removeItem(atPath: scratch) }
+
+    /// A fresh folder inside `scratch`.
+    func newFolder() throws -> String { try HostileFiles.folder(at: scratch + "/" + UUID().uuidString) }
 
     func loadError(_ directory: String) -> String? {
         do {
@@ -20,7 +27,7 @@ struct HostileModelInputTests {
 
     /// A copy of `source` (config.json + model.safetensors) with config.json edited; returns its folder.
     func edited(_ source: String, _ edit: (inout [String: Any]) -> Void) throws -> String {
-        let directory = FixturePaths.temporaryDirectory("hostile-model")
+        let directory = try newFolder()
         try FileManager.default.copyItem(
             atPath: source + "/model.safetensors", toPath: directory + "/model.safetensors")
         let data = try Data(contentsOf: URL(fileURLWithPath: source + "/config.json"))
@@ -41,7 +48,6 @@ struct HostileModelInputTests {
         ])
     func llamaSizes(key: String, value: Int, expected: String) throws {
         let directory = try edited(Self.tied) { $0[key] = value }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(loadError(directory) == "\(directory)/config.json: invalid configuration: \(expected), got \(value)")
     }
 
@@ -49,7 +55,6 @@ struct HostileModelInputTests {
     func gpt2Sizes() throws {
         for (key, value, maximum) in [("n_positions", 1_000_000_000_000, 1 << 20), ("n_layer", 1 << 40, 1 << 10)] {
             let directory = try edited(Self.gpt2) { $0[key] = value }
-            defer { try? FileManager.default.removeItem(atPath: directory) }
             #expect(
                 loadError(directory)
                     == "\(directory)/config.json: invalid configuration: \(key) must be in 1...\(maximum), got \(value)"
@@ -65,7 +70,6 @@ struct HostileModelInputTests {
             $0["head_dim"] = 4096
             $0["max_position_embeddings"] = 1 << 20
         }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let message = try #require(loadError(directory))
         #expect(
             message.hasPrefix("\(directory)/config.json: local window 1048576 needs 128.0 TiB, more than"), "\(message)"
@@ -90,7 +94,7 @@ struct HostileModelInputTests {
             bytes.key(key, .uint64)
             bytes.u64(value)
         }
-        let path = FixturePaths.temporaryDirectory("hostile-gguf") + "/model.gguf"
+        let path = try newFolder() + "/model.gguf"
         try bytes.data.write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -136,7 +140,7 @@ struct HostileModelInputTests {
         try FileManager.default.removeItem(atPath: folder + "/config.json")
         try HostileFiles.folder(at: folder + "/config.json")
         #expect(loadError(folder) == "\(folder)/config.json: cannot read: is a directory, not a regular file")
-        let gguf = FixturePaths.temporaryDirectory("hostile-gguf-fifo")
+        let gguf = try newFolder()
         try HostileFiles.fifo(at: gguf + "/model.gguf")
         #expect(loadError(gguf) == "\(gguf)/model.gguf: cannot read: is a FIFO (named pipe), not a regular file")
     }

@@ -6,8 +6,10 @@ import Testing
 /// Hostile weight files and paths (issue 12): every one fails promptly with a message naming the file and
 /// the problem; none traps or blocks.
 @Suite("Hostile input: tensor files")
-struct HostileTensorInputTests {
+final class HostileTensorInputTests {
     let directory = FixturePaths.temporaryDirectory("hostile-tensor")
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// The message of `body`'s error, or nil when it succeeds.
     func message(_ body: () throws -> Void) -> String? {
