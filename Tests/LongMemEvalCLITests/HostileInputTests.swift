@@ -144,6 +144,24 @@ final class HostileInputTests {
             "\(outcome.standardError)")
     }
 
+    @Test("FIFOs in a run folder and beside a model's weights are refused, not read", .timeLimit(.minutes(1)))
+    func runFolderFifos() throws {
+        let file = try text()
+        let run = try HostileFiles.folder(at: scratch + "/fifo-run")
+        try HostileFiles.fifo(at: run + "/samples.jsonl")
+        try expectFailure(
+            ["ppl", "--model", textModel, "--tokenizer", bpe, "--files", file, "--output", run],
+            "\(run)/samples.jsonl: cannot read: is a FIFO (named pipe), not a regular file")
+        // Provenance hashes every weight file of the folder: an extra FIFO one must not block it.
+        let model = try HostileFiles.folder(at: scratch + "/fifo-beside")
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: textModel + "/" + name, toPath: model + "/" + name)
+        }
+        try HostileFiles.fifo(at: model + "/extra.safetensors")
+        try expectFailure(
+            ppl(model, ["--files", file]), "\(model)/extra.safetensors: cannot read: is a FIFO (named pipe)")
+    }
+
     @Test("directories where files belong, and --model of a file", .timeLimit(.minutes(1)))
     func wrongKinds() throws {
         let file = try text()

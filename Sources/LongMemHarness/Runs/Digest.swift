@@ -13,6 +13,7 @@ public enum Digest {
 
     /// Streams the file in `blockSize` blocks.
     public static func sha256(file path: String) throws -> String {
+        try HarnessError.requireRegularFile(path)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw HarnessError.unreadable(path: path, reason: "cannot open the file")
         }

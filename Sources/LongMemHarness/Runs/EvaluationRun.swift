@@ -88,6 +88,9 @@ public final class EvaluationRun {
     }
 
     public static func readSpecification(_ path: String) throws -> RunSpecification {
+        do { try HarnessError.requireRegularFile(path) } catch .fileNotFound {
+            throw HarnessError.missingResults(path: path)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HarnessError.missingResults(path: path)
         }

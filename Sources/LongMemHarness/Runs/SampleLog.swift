@@ -32,6 +32,7 @@ public final class SampleLog {
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let created = !FileManager.default.fileExists(atPath: path)
+        if !created { try HarnessError.requireRegularFile(path) }
         let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw HarnessError.unwritable(path: path, reason: String(cString: strerror(errno)))
@@ -78,6 +79,7 @@ public final class SampleLog {
     /// The records of a log, read without changing the file (a merge must not write its shards), and
     /// whether it ends in a torn line.
     public static func read(_ path: String) throws -> (records: [SampleRecord], torn: Bool) {
+        try HarnessError.requireRegularFile(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HarnessError.fileNotFound(path: path)
         }
