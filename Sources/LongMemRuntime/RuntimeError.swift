@@ -16,3 +16,12 @@ public enum RuntimeError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension RuntimeError {
+    /// Throws `invalidSetting(setting, detail)` unless `condition` holds.
+    static func require(
+        _ condition: Bool, _ setting: MemorySetting, _ detail: @autoclosure () -> String
+    ) throws(RuntimeError) {
+        guard condition else { throw .invalidSetting(setting, detail: detail()) }
+    }
+}

@@ -32,11 +32,9 @@ public final class InfLLMModel: MemoryAugmentedModel {
         banks = try (0..<backbone.layerCount).map { _ in
             try MemoryBank(configuration, for: backbone, validating: false)
         }
-        guard initialTokens >= 1, initialTokens < backbone.descriptor.contextLength else {
-            throw RuntimeError.invalidSetting(
-                .initialTokens,
-                detail: "\(initialTokens) is outside 1..<\(backbone.descriptor.contextLength)")
-        }
+        try RuntimeError.require(
+            (1..<backbone.descriptor.contextLength).contains(initialTokens), .initialTokens,
+            "\(initialTokens) is outside 1..<\(backbone.descriptor.contextLength)")
         self.backbone = backbone
         self.configuration = configuration
         self.initialTokens = initialTokens

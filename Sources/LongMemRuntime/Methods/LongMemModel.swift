@@ -16,16 +16,12 @@ public final class LongMemModel: MemoryAugmentedModel {
         backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration
     ) throws {
         memoryBank = try MemoryBank(configuration, for: backbone)
-        guard sideNet.layerCount * sideNet.reductionFactor == backbone.layerCount else {
-            throw RuntimeError.invalidSetting(
-                .sideNet,
-                detail: "\(sideNet.layerCount) layers do not match a \(backbone.layerCount)-block backbone")
-        }
-        guard sideNet.memoryLayer == configuration.retrievalLayer / sideNet.reductionFactor else {
-            throw RuntimeError.invalidSetting(
-                .retrievalLayer,
-                detail: "\(configuration.retrievalLayer) does not feed SideNet memory layer \(sideNet.memoryLayer)")
-        }
+        try RuntimeError.require(
+            sideNet.layerCount * sideNet.reductionFactor == backbone.layerCount, .sideNet,
+            "\(sideNet.layerCount) layers do not match a \(backbone.layerCount)-block backbone")
+        try RuntimeError.require(
+            sideNet.memoryLayer == configuration.retrievalLayer / sideNet.reductionFactor, .retrievalLayer,
+            "\(configuration.retrievalLayer) does not feed SideNet memory layer \(sideNet.memoryLayer)")
         self.backbone = backbone
         self.sideNet = sideNet
         self.configuration = configuration
