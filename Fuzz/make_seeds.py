@@ -57,6 +57,12 @@ def safetensors() -> None:
     header += " " * (-len(header) % 8)
     put("safetensors", "metadata.safetensors",
         len(header).to_bytes(8, "little") + header.encode() + bytes([0, 60, 0, 64, 0, 66, 0, 68]))
+    # The same files in the target's structured form: header JSON, NUL, payload (no length prefix).
+    for name in ["dtypes.safetensors", "expected.safetensors", "metadata.safetensors"]:
+        whole = (CORPUS / "safetensors" / name).read_bytes()
+        length = int.from_bytes(whole[:8], "little")
+        put("safetensors", name.replace(".safetensors", ".header-payload"),
+            whole[8:8 + length].rstrip(b" ") + b"\0" + whole[8 + length:])
 
 
 def gguf_seeds() -> None:
