@@ -9,7 +9,8 @@
 # -ignore_crashes/-ignore_timeouts/-ignore_ooms) so that one run collects every distinct crash;
 # FUZZ_ARGS adds libFuzzer flags (e.g. FUZZ_ARGS=-runs=0 to replay the corpus only).
 # Everything it writes is under .build-fuzz/: modules and objects (release/), fuzzers (fuzzers/), the
-# growing corpus (corpus/TARGET, seeded from Fuzz/corpus/TARGET), crashes (artifacts/TARGET/) and logs (logs/).
+# growing corpus (corpus/TARGET, seeded from Fuzz/corpus/TARGET), crashes, timeouts and OOMs
+# (crashes/TARGET/; not artifacts/, which `swift build` empties) and logs (logs/). Run one target at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,10 +49,11 @@ build_fuzzer() {
 
 run_fuzzer() {
     local target=$1 seconds=$2
-    local corpus="$scratch/corpus/$target" artifacts="$scratch/artifacts/$target" log="$scratch/logs/$target.log"
+    local corpus="$scratch/corpus/$target" artifacts="$scratch/crashes/$target" log="$scratch/logs/$target.log"
     mkdir -p "$corpus" "$artifacts" "$scratch/logs"
-    # -detect_leaks=0: LeakSanitizer reports the 4 kB buffer of every Foundation Data(contentsOf:) on Linux
-    # (swift-foundation's readBytesFromFile), which would stop every run on its first input.
+    # -detect_leaks=0 (and ASAN_OPTIONS=detect_leaks=0 for the check at exit): LeakSanitizer reports the
+    # 4 kB buffer of Foundation's Data(contentsOf:) on Linux (swift-foundation's readBytesFromFile), which
+    # would stop every run on its first input and fail every -fork job.
     local args=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=0 -print_final_stats=1
         -artifact_prefix="$artifacts/")
     [ -f "Fuzz/dict/$target.dict" ] && args+=(-dict="Fuzz/dict/$target.dict")
@@ -62,7 +64,8 @@ run_fuzzer() {
     # SWIFT_BACKTRACE=enable=no: Swift's backtracer would otherwise take the crash before libFuzzer
     # writes the input out. The new corpus goes into the first folder; Fuzz/corpus/TARGET is only read.
     set +e
-    SWIFT_BACKTRACE=enable=no FUZZ_REPOSITORY="$PWD" nice -n 5 "$scratch/fuzzers/$target" "${args[@]}" \
+    SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" FUZZ_REPOSITORY="$PWD" \
+        nice -n 5 "$scratch/fuzzers/$target" "${args[@]}" \
         "$corpus" "Fuzz/corpus/$target" 2>&1 | tee "$log"
     local status=${PIPESTATUS[0]}
     set -e

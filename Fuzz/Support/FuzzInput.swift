@@ -4,11 +4,13 @@ import Foundation
 
 /// The readers take paths: each process writes its inputs into one private folder and reuses the paths.
 enum FuzzInput {
-    /// A fresh folder for this process, removed by nobody (it lives under the system temporary folder).
+    /// A fresh folder for this process under the temporary folder, removed when the process exits normally
+    /// (libFuzzer's -fork mode starts a process per job).
     static let folder: String = {
         let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
         let path = base + "/longmem-fuzz-\(getpid())"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: FuzzInput.folder) }
         return path
     }()
 
