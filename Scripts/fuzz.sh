@@ -5,9 +5,11 @@
 #   Scripts/fuzz.sh run TARGET [SECONDS]  build, then fuzz TARGET for SECONDS (default 60); `all` runs each in turn
 #   Scripts/fuzz.sh list                  the targets
 #
-# Environment: KEEP_GOING=1 keeps fuzzing after a crash, timeout or OOM (libFuzzer's -fork=1 with
-# -ignore_crashes/-ignore_timeouts/-ignore_ooms) so that one run collects every distinct crash;
-# FUZZ_ARGS adds libFuzzer flags (e.g. FUZZ_ARGS=-runs=0 to replay the corpus only).
+# Runs use libFuzzer's -fork=1 (one child process at a time, each fuzzing for a while and then replaced)
+# with -ignore_crashes/-ignore_timeouts/-ignore_ooms, so that one run collects every distinct crash and no
+# child lives long enough to grow past the RSS limit (under ASan, readers that use Foundation's
+# Data(contentsOf:) gain some kB per input). KEEP_GOING=0 fuzzes in one process that stops at the first
+# crash. FUZZ_ARGS adds libFuzzer flags (e.g. FUZZ_ARGS=-runs=0 KEEP_GOING=0 replays the corpus only).
 # Everything it writes is under .build-fuzz/: modules and objects (release/), fuzzers (fuzzers/), the
 # growing corpus (corpus/TARGET, seeded from Fuzz/corpus/TARGET), crashes, timeouts and OOMs
 # (crashes/TARGET/; not artifacts/, which `swift build` empties) and logs (logs/). Run one target at a time.
@@ -52,12 +54,13 @@ run_fuzzer() {
     local corpus="$scratch/corpus/$target" artifacts="$scratch/crashes/$target" log="$scratch/logs/$target.log"
     mkdir -p "$corpus" "$artifacts" "$scratch/logs"
     # -detect_leaks=0 (and ASAN_OPTIONS=detect_leaks=0 for the check at exit): LeakSanitizer reports the
-    # 4 kB buffer of Foundation's Data(contentsOf:) on Linux (swift-foundation's readBytesFromFile), which
-    # would stop every run on its first input and fail every -fork job.
+    # 4 kB buffer of Foundation's Data(contentsOf:) on Linux (swift-foundation's readBytesFromFile) as
+    # leaked, which would stop every run on its first input and fail every -fork job. It is not a leak
+    # without ASan: 100,000 reads leave the RSS of an uninstrumented program flat.
     local args=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -detect_leaks=0 -print_final_stats=1
         -artifact_prefix="$artifacts/")
     [ -f "Fuzz/dict/$target.dict" ] && args+=(-dict="Fuzz/dict/$target.dict")
-    [ "${KEEP_GOING:-0}" = 1 ] && args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+    [ "${KEEP_GOING:-1}" = 1 ] && args+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
     # shellcheck disable=SC2206
     args+=(${FUZZ_ARGS:-})
     echo "fuzz: $target for ${seconds}s (log $log, crashes in $artifacts/)" >&2
@@ -98,7 +101,7 @@ case "$command" in
         exit "$status"
         ;;
     *)
-        sed -n '2,13p' "$0" >&2
+        sed -n '2,16p' "$0" >&2
         exit 2
         ;;
 esac
