@@ -79,7 +79,18 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] >= offsets[0] else {
             throw TensorError.malformedHeader(path: path, detail: "entry '\(name)' has a negative size or offset")
         }
-        let expectedBytes = shape.reduce(1, *) * width
+        // The byte count must fit in an Int, and so must the product of the non-zero dimensions: Tensor's
+        // element count multiplies them in order, so a zero dimension would not hide an overflow there.
+        var nonZeroProduct = 1
+        for dimension in shape + [width] {
+            let (product, overflow) = nonZeroProduct.multipliedReportingOverflow(by: max(dimension, 1))
+            guard !overflow else {
+                throw TensorError.malformedHeader(
+                    path: path, detail: "entry '\(name)' has shape \(shape), whose \(dtype) size overflows 64 bits")
+            }
+            nonZeroProduct = product
+        }
+        let expectedBytes = shape.contains(0) ? 0 : nonZeroProduct
         guard offsets[1] - offsets[0] == expectedBytes else {
             throw TensorError.malformedHeader(
                 path: path,
