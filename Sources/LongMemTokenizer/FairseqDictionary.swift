@@ -101,12 +101,14 @@ public struct FairseqDictionary: Sendable {
 
     /// A GPT-2 id when `symbol` is one as fairseq writes it: `str(id)`, plain decimal digits with no
     /// sign or leading zero (`"013"` never comes out of `str`, so it cannot be looked up either).
+    /// Digits at or past `BytePairTokenizer.idLimit` name no id a tokenizer can produce: a plain symbol
+    /// (the id table is as long as the largest id, so "999999999" must not size it).
     private static func gpt2ID(fromSymbol symbol: String) -> Int? {
         let utf8 = symbol.utf8
         guard !utf8.isEmpty, utf8.count <= 9, utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            utf8.count == 1 || utf8.first != UInt8(ascii: "0")
+            utf8.count == 1 || utf8.first != UInt8(ascii: "0"), let id = Int(symbol), id < BytePairTokenizer.idLimit
         else { return nil }
-        return Int(symbol)
+        return id
     }
 
     /// Python's `str.rsplit(" ", 1)` when it yields two parts.

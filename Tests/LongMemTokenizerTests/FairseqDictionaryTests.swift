@@ -73,4 +73,22 @@ struct FairseqDictionaryTests {
         #expect(dictionary.index(forSymbol: "hello") == 6)
         #expect(try FairseqDictionary(parsing: "", path: "empty.txt").count == 4)
     }
+
+    /// Tests/Fixtures/fuzz/tokenizer/oom-1301336d.dict.txt: 75 bytes whose "999999999" line made the id
+    /// table a billion entries long (an 8 GB allocation; found by the tokenizer fuzzer).
+    @Test("digits past the tokenizer id limit are a plain symbol, not the length of the id table")
+    func hugeNumericSymbol() throws {
+        let dictionary = try FairseqDictionary(parsing: "999999999 99\n13 5\n16777216 1\n", path: "mem.txt")
+        #expect(dictionary.count == 7)
+        #expect(dictionary.index(forSymbol: "999999999") == 4)
+        #expect(dictionary.gpt2ID(forIndex: 4) == nil)
+        #expect(dictionary.gpt2ID(forIndex: 6) == nil)  // 1 << 24, BytePairTokenizer's id limit
+        #expect(dictionary.index(forGPT2ID: 13) == 5)
+        #expect(dictionary.index(forGPT2ID: 999_999_999) == dictionary.unk)
+        let fixture = "Tests/Fixtures/fuzz/tokenizer/oom-1301336d.dict.txt"
+        let path = TestPaths.repositoryRoot.appendingPathComponent(fixture).path
+        let fromFuzzer = try FairseqDictionary(contentsOfFile: path)
+        #expect(fromFuzzer.symbols.last == "999999999")
+        #expect(fromFuzzer.gpt2ID(forIndex: fromFuzzer.count - 1) == nil)
+    }
 }
