@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export LONGMEM_EVAL_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: setup build test regress regress-update lint format bench fixtures quickstart
+.PHONY: setup build test regress regress-update lint format bench fixtures quickstart fuzz
 
 setup:
 	Scripts/setup.sh
@@ -23,10 +23,10 @@ regress-update:
 	Scripts/regress.sh --update
 
 lint:
-	swift format lint --strict --recursive Sources Tests Package.swift
+	swift format lint --strict --recursive Sources Tests Fuzz Package.swift
 
 format:
-	swift format format --in-place --recursive Sources Tests Package.swift
+	swift format format --in-place --recursive Sources Tests Fuzz Package.swift
 
 bench: build
 	python3 Scripts/bench/bench_gpt2_prefill.py
@@ -40,3 +40,10 @@ fixtures:
 
 quickstart: build
 	Scripts/quickstart.sh
+
+# libFuzzer targets for the file readers (Fuzz/README.md), built apart from `swift build` in .build-fuzz:
+# `make fuzz TARGET=gguf SECONDS=600` fuzzes one reader for ten minutes; TARGET=all (the default) runs each in turn.
+TARGET ?= all
+SECONDS ?= 60
+fuzz: setup
+	Scripts/fuzz.sh run $(TARGET) $(SECONDS)

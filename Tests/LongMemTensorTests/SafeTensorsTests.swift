@@ -83,6 +83,18 @@ struct SafeTensorsTests {
         #expect(message.hasPrefix(path) && message.contains(expected), "\(message)")
     }
 
+    /// Tests/Fixtures/fuzz/safetensors: crash-026af52c is the fuzzer's (minimised), the others were made by hand.
+    @Test(
+        "a shape whose size overflows 64 bits is an error, not a trap",
+        arguments: [
+            "crash-026af52c", "byte-count-overflow", "shape-overflow", "shape-overflow-zero-dimension",
+        ])
+    func overflowingShape(fixture: String) throws {
+        let path = FixturePaths.fixture("fuzz/safetensors/\(fixture).safetensors")
+        let message = try #require(failure(path))
+        #expect(message.hasPrefix(path) && message.contains("malformed header"), "\(message)")
+    }
+
     @Test("a header length past the end of the file")
     func headerPastEnd() throws {
         let directory = FixturePaths.temporaryDirectory()

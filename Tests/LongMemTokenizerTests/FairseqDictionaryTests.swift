@@ -73,4 +73,18 @@ struct FairseqDictionaryTests {
         #expect(dictionary.index(forSymbol: "hello") == 6)
         #expect(try FairseqDictionary(parsing: "", path: "empty.txt").count == 4)
     }
+
+    /// Tests/Fixtures/fuzz/tokenizer/oom-1301336d.dict.txt: 75 bytes whose "999999999" line would have made
+    /// the id table a billion entries long (an 8 GB allocation; found by the tokenizer fuzzer).
+    @Test("a GPT-2 id past the tokenizer id limit is an error naming the line, not the length of the id table")
+    func hugeNumericSymbol() throws {
+        let fixture = "Tests/Fixtures/fuzz/tokenizer/oom-1301336d.dict.txt"
+        let path = TestPaths.repositoryRoot.appendingPathComponent(fixture).path
+        do {
+            _ = try FairseqDictionary(contentsOfFile: path)
+            Issue.record("\(fixture) was accepted")
+        } catch {
+            #expect("\(error)".contains("GPT-2 id 999999999 is outside 0..<16777216"), "\(error)")
+        }
+    }
 }
