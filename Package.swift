@@ -62,7 +62,13 @@ let package = Package(
         ),
 
         // Layer 4: data (datasets, manifests, fetching, Gutenberg texts, ChapterBreak files and builder,
-        // CPython-compatible sampling, the model catalog) and reports (results -> Markdown, HTML, JUnit).
+        // CPython-compatible sampling, the model catalog) and reports (results -> Markdown, HTML, JUnit);
+        // training (SideNet gradients, optimizer, checkpoints) beside the runtime it extends.
+        .target(
+            name: "LongMemTraining",
+            dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor"],
+            swiftSettings: vectorISA
+        ),
         .target(
             name: "LongMemData",
             dependencies: ["LongMemHarness", "LongMemTensor", .product(name: "Crypto", package: "swift-crypto")]
@@ -116,6 +122,10 @@ let package = Package(
         .testTarget(
             name: "LongMemRuntimeTests",
             dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor", "LongMemTestSupport", "CLongMemKernels"]
+        ),
+        .testTarget(
+            name: "LongMemTrainingTests",
+            dependencies: ["LongMemTraining", "LongMemRuntime", "LongMemModels", "LongMemTensor", "LongMemTestSupport"]
         ),
         .testTarget(
             name: "LongMemDataTests",

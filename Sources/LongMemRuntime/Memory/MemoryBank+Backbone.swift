@@ -3,7 +3,7 @@ import LongMemModels
 extension MemoryBank {
     /// A bank for `backbone`'s keys and values (a slot per key head), or, with `validating`, only after
     /// checking `configuration` against the backbone's blocks and local window.
-    convenience init(
+    public convenience init(
         _ configuration: MemoryConfiguration, for backbone: TransformerBackbone, validating: Bool = true
     ) throws {
         if validating {

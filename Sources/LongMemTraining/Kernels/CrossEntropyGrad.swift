@@ -1,0 +1,77 @@
+// Legend: T tokens, C width, V vocabulary, B rows per block.
+import Foundation
+import LongMemTensor
+
+/// Mean next-token cross-entropy through a frozen output head, computed in blocks of rows so that a
+/// segment's (T, V) logits are never all held at once.
+enum CrossEntropyGrad {
+    static let blockRows = 32
+
+    /// Mean loss over the T targets; writes d loss / d hidden (T, C) into `hiddenGradient`.
+    static func lossAndGradient(
+        hidden: Tensor, targets: [Int], head: Linear, hiddenGradient dHidden: Tensor
+    ) -> Double {
+        let tokens = hidden.rows, vocabulary = head.outputFeatures, width = hidden.columns
+        let blocks = (tokens + blockRows - 1) / blockRows
+        var losses = [Double](repeating: 0, count: blocks)
+        let inverseCount = 1 / Float(tokens)
+        losses.withUnsafeMutableBufferPointer { losses in
+            Parallel.forRanges(blocks) { range in
+                let logits = Tensor(uninitialized: [blockRows, vocabulary])
+                for block in range {
+                    let start = block * blockRows, rows = min(blockRows, tokens - start)
+                    head.singleThreaded(
+                        hidden.data + start * width, rows: rows, inputStride: width, into: logits.data,
+                        outputStride: vocabulary)
+                    var loss = 0.0
+                    for r in 0..<rows {
+                        let row = logits.row(r), target = targets[start + r]
+                        var peak = -Float.infinity
+                        for v in 0..<vocabulary { peak = max(peak, row[v]) }
+                        let targetLogit = Double(row[target] - peak)
+                        var total: Double = 0
+                        for v in 0..<vocabulary {
+                            row[v] = exp(row[v] - peak)
+                            total += Double(row[v])
+                        }
+                        loss += log(total) - targetLogit
+                        let normaliser = inverseCount / Float(total)
+                        for v in 0..<vocabulary { row[v] *= normaliser }
+                        row[target] -= inverseCount
+                    }
+                    losses[block] = loss
+                    head.inputGradient(
+                        logits.data, rows: rows, outputGradientStride: vocabulary,
+                        into: dHidden.data + start * width, inputStride: width)
+                }
+            }
+        }
+        return losses.reduce(0, +) / Double(tokens)
+    }
+}
+
+extension Linear {
+    /// y = x W^T (+ b) on the calling thread (the caller parallelises over row blocks).
+    func singleThreaded(
+        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int, into output: UnsafeMutablePointer<Float>,
+        outputStride: Int
+    ) {
+        precondition(layout == .outputMajor, "output heads are (V, C)")
+        if let bias {
+            for r in 0..<rows { (output + r * outputStride).update(from: bias.data, count: outputFeatures) }
+        }
+        BLAS.sgemm(
+            transposeB: true, m: rows, n: outputFeatures, k: inputFeatures, a: input, lda: inputStride,
+            b: weight.data, ldb: inputFeatures, beta: bias == nil ? 0 : 1, c: output, ldc: outputStride)
+    }
+
+    /// dx = dy W on the calling thread.
+    func inputGradient(
+        _ dy: UnsafePointer<Float>, rows: Int, outputGradientStride: Int, into dx: UnsafeMutablePointer<Float>,
+        inputStride: Int
+    ) {
+        BLAS.sgemm(
+            m: rows, n: inputFeatures, k: outputFeatures, a: dy, lda: outputGradientStride, b: weight.data,
+            ldb: inputFeatures, c: dx, ldc: inputStride)
+    }
+}
