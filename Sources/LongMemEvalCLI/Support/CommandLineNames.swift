@@ -3,6 +3,7 @@ import LongMemData
 import LongMemHarness
 import LongMemRuntime
 import LongMemTasks
+import LongMemTraining
 
 /// The command line's names for the settings lower layers speak of: their errors are told again with the
 /// option a user typed.
@@ -41,6 +42,20 @@ enum CommandLineNames {
     }
 
     /// `error` in the command line's terms: a setting named by its option; other errors as they are.
+    static func option(_ setting: TrainingSetting) -> String {
+        switch setting {
+        case .learningRate: "--learning-rate"
+        case .steps: "--steps"
+        case .segmentLength: "--segment-length"
+        case .accumulation: "--accumulation"
+        case .warmup: "--warmup"
+        case .clipNorm: "--clip-norm"
+        case .weightDecay: "--weight-decay"
+        case .checkpointInterval: "--checkpoint-every"
+        case .validation: "--validation-segments"
+        }
+    }
+
     static func retold(_ error: Error) -> Error {
         switch error {
         case RuntimeError.invalidSetting(let setting, let detail):
@@ -48,6 +63,8 @@ enum CommandLineNames {
         case RuntimeError.unsupportedMethod(let method, let architecture):
             return Message("--method \(method) is not available for \(architecture) backbones")
         case TasksError.invalidSetting(let setting, let detail):
+            return Message(option(setting) + ": " + detail)
+        case TrainingError.invalidSetting(let setting, let detail):
             return Message(option(setting) + ": " + detail)
         case HarnessError.differentRun(let path, let detail):
             return Message("\(path): holds a different run (\(detail)); use another --output or --fresh")

@@ -8,6 +8,8 @@ public enum ModelRegistry {
         "gpt2": GPT2Model.load,
         "newgpt": NewGPTModel.load,
         "llama": LlamaModel.load,
+        // A LongMem folder's frozen backbone alone (its SideNet is the runtime's business).
+        "longmem": { try NewGPTModel.loadBackbone($0, prefix: "backbone.") },
     ]
 
     public static var knownTypes: [String] { loaders.keys.sorted() }

@@ -11,7 +11,9 @@ public struct LlamaBlock: Sendable {
     public let gateUp: Linear  // (2F, C): gate | up
     public let down: Linear  // (C, F)
 
-    init(binder: WeightBinder, names: LlamaWeightNames, index: Int, configuration c: LlamaConfiguration) throws {
+    public init(
+        binder: WeightBinder, names: LlamaWeightNames, index: Int, configuration c: LlamaConfiguration
+    ) throws {
         func take(_ part: LlamaWeightNames.Part, _ shape: [Int]) throws -> Tensor {
             try binder.take(names.layer(index, part), shape: shape)
         }

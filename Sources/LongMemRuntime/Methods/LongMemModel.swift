@@ -9,11 +9,16 @@ public final class LongMemModel: MemoryAugmentedModel {
     public let sideNet: SideNet
     public let configuration: MemoryConfiguration
     public let memoryBank: MemoryBank
-    public var memory: MemoryBank? { memoryBank }
-    public let method = MethodKind.longmem
+    public var memory: MemoryBank? { usesMemory ? memoryBank : nil }
+    /// False for the memory-off ablation: the SideNet runs as on an empty memory, nothing is written.
+    public let usesMemory: Bool
+    public var method: MethodKind { usesMemory ? .longmem : .longmemNoMemory }
+    /// Added to the run's notes (a trained SideNet's provenance).
+    let extraNotes: [String]
 
     public init(
-        backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration
+        backbone: any TransformerBackbone & IncrementalDecoder, sideNet: SideNet, configuration: MemoryConfiguration,
+        usesMemory: Bool = true, notes: [String] = []
     ) throws {
         memoryBank = try MemoryBank(configuration, for: backbone)
         try RuntimeError.require(
@@ -25,6 +30,8 @@ public final class LongMemModel: MemoryAugmentedModel {
         self.backbone = backbone
         self.sideNet = sideNet
         self.configuration = configuration
+        self.usesMemory = usesMemory
+        extraNotes = notes
     }
 
     public var descriptor: ModelDescriptor {
@@ -37,9 +44,11 @@ public final class LongMemModel: MemoryAugmentedModel {
 
     public var runDescription: MethodDescription {
         MethodDescription(
-            method: method, memory: configuration, memoryLayers: .single(configuration.retrievalLayer),
-            notes: sideNet.isInitialisedFromBackbone
+            method: method, memory: usesMemory ? configuration : nil,
+            memoryLayers: usesMemory ? .single(configuration.retrievalLayer) : nil,
+            notes: (sideNet.isInitialisedFromBackbone
                 ? ["untrained SideNet: initialised from the backbone's blocks 2i+1, memory gates at 0.5"] : [])
+                + extraNotes + (usesMemory ? [] : ["memory off: nothing retrieved, the SideNet's gate path closed"]))
     }
     public func resetMemory() { memoryBank.reset() }
 
@@ -61,17 +70,17 @@ public final class LongMemModel: MemoryAugmentedModel {
         }
         let options = ForwardOptions(capturedHiddenStates: sideNet.neededHiddenStates)
         let states = try backbone.forward(appending: tokens, to: cache.backbone, options: options).hiddenStates
-        return sideNet.forward(hiddenStates: states, spans: [], memory: memoryBank, cache: sideNetCache)
+        return sideNet.forward(hiddenStates: states, spans: [], memory: memory, cache: sideNetCache)
     }
 
     private func run(_ sequences: [[Int]], remember: Bool) throws -> Tensor {
         // The backbone runs unchanged; block m's keys and values are recorded for the write.
         let recorder = MemoryLayerOverride(
-            layer: configuration.retrievalLayer, memory: memoryBank, fusion: nil, records: remember)
+            layer: configuration.retrievalLayer, memory: memoryBank, fusion: nil, records: remember && usesMemory)
         let options = ForwardOptions(attentionOverride: recorder, capturedHiddenStates: sideNet.neededHiddenStates)
         let states = try backbone.forward(sequences, options: options).hiddenStates
         let hidden = sideNet.forward(
-            hiddenStates: states, spans: AttentionSpan.packed(lengths: sequences.map(\.count)), memory: memoryBank)
+            hiddenStates: states, spans: AttentionSpan.packed(lengths: sequences.map(\.count)), memory: memory)
         recorder.commit()
         return hidden
     }

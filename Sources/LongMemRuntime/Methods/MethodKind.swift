@@ -8,6 +8,9 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable {
     case memtrmJoint = "memtrm-joint"
     /// Backbone + SideNet + memory.
     case longmem
+    /// The same SideNet with memory switched off (nothing retrieved, the gate path closed): the ablation
+    /// that separates what memory adds from what training the SideNet adds.
+    case longmemNoMemory = "longmem-no-memory"
     /// Training-free block memory in every block (InfLLM-style): initial tokens + retrieved chunks + local.
     case infllm
 }

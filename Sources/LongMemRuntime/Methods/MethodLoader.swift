@@ -47,10 +47,13 @@ public enum MethodLoader {
     ) throws
         -> MemoryAugmentedModel
     {
-        if try directory.ggufModelPath() == nil,
-            try ConfigurationFile.modelType(path: try directory.requireFile("config.json")) == "longmem"
-        {
-            return try loadLongMemFolder(directory, method: method, options: options)
+        if try directory.ggufModelPath() == nil {
+            switch try ConfigurationFile.modelType(path: try directory.requireFile("config.json")) {
+            case "longmem": return try loadLongMemFolder(directory, method: method, options: options)
+            case SideNetFolderConfiguration.modelType:
+                return try loadTrainedSideNet(directory, method: method, options: options)
+            default: break
+            }
         }
         let backbone = try ModelRegistry.load(directory)
         switch method {
@@ -72,6 +75,9 @@ public enum MethodLoader {
             return try InfLLMModel(
                 backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
                 initialTokens: options.initialTokens)
+        case .longmemNoMemory:
+            throw RuntimeError.invalidSetting(
+                .sideNet, detail: "longmem-no-memory needs a trained SideNet (a longmem or longmem-sidenet folder)")
         case .longmem:
             // Without trained SideNet weights: the official initialisation from blocks 2i+1 (untrained).
             if let newgpt = backbone as? NewGPTModel {
@@ -113,7 +119,7 @@ public enum MethodLoader {
                 fusion: fusion(method, heads: backbone.attentionGeometry.heads))
         case .infllm:
             return try InfLLMModel(backbone: backbone, configuration: memory, initialTokens: options.initialTokens)
-        case .longmem:
+        case .longmem, .longmemNoMemory:
             guard backbone.layerCount.isMultiple(of: 2), folder.sidenet_layers == backbone.layerCount / 2 else {
                 throw RuntimeError.incompatibleWeights(
                     path: configurationPath,
@@ -128,8 +134,57 @@ public enum MethodLoader {
                 binder: binder, layers: folder.sidenet_layers, memoryLayer: folder.memory_layer, backbone: backbone,
                 layerNormEpsilon: folder.sidenet_layer_norm_epsilon ?? SideNet.defaultLayerNormEpsilon)
             try binder.finish()
-            return try LongMemModel(backbone: backbone, sideNet: sideNet, configuration: memory)
+            return try LongMemModel(
+                backbone: backbone, sideNet: sideNet, configuration: memory, usesMemory: method == .longmem)
         }
+    }
+
+    /// A folder written by `longmem-eval train`: the backbone is loaded from the folder config.json names
+    /// (with this folder's local window), the SideNet from sidenet.safetensors; the memory defaults are the
+    /// ones it was trained with. Other methods run on the backbone alone.
+    static func loadTrainedSideNet(
+        _ directory: ModelDirectory, method: MethodKind, options: MemoryOptions
+    ) throws -> MemoryAugmentedModel {
+        let configurationPath = try directory.requireFile("config.json")
+        let folder = try ConfigurationFile.decode(SideNetFolderConfiguration.self, path: configurationPath)
+        var backboneDirectory = try ModelDirectory(path: folder.backbone.path)
+        backboneDirectory.localWindow = directory.localWindow
+        guard method == .longmem || method == .longmemNoMemory else {
+            return try load(backboneDirectory, method: method, memory: options)
+        }
+        var options = options
+        options.memorySize = options.memorySize ?? folder.memory_size
+        options.chunkSize = options.chunkSize ?? folder.chunk_size
+        options.topK = options.topK ?? folder.top_k
+        options.retrievalLayer = options.retrievalLayer ?? folder.retrieval_layer
+        let backbone = try ModelRegistry.load(backboneDirectory)
+        let memory = configuration(options, layers: (backbone as? TransformerBackbone)?.layerCount ?? 0)
+        let weights = try SafeTensorsFile.open(try directory.requireFile("sidenet.safetensors"))
+        let sideNet: SideNet
+        let transformer: any TransformerBackbone & IncrementalDecoder
+        if let llama = backbone as? LlamaModel {
+            // Llama blocks bind Hugging Face names, so the `sidenet.` prefix goes.
+            let binder = WeightBinder(source: weights) {
+                $0.hasPrefix("sidenet.") ? String($0.dropFirst("sidenet.".count)) : nil
+            }
+            sideNet = try SideNet(
+                binder: binder, layers: folder.sidenet_layers, memoryLayer: folder.memory_layer, backbone: llama,
+                finalNorm: folder.final_norm)
+            try binder.finish()
+            transformer = llama
+        } else if let newgpt = backbone as? NewGPTModel {
+            let binder = WeightBinder(source: weights) { $0.hasPrefix("sidenet.") ? $0 : nil }
+            sideNet = try SideNet(
+                binder: binder, layers: folder.sidenet_layers, memoryLayer: folder.memory_layer, backbone: newgpt,
+                finalNorm: folder.final_norm)
+            try binder.finish()
+            transformer = newgpt
+        } else {
+            throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+        }
+        return try LongMemModel(
+            backbone: transformer, sideNet: sideNet, configuration: memory, usesMemory: method == .longmem,
+            notes: [folder.training.summary + "; backbone \(folder.backbone.name) (weights sha256 \(folder.backbone.weightsSHA256.prefix(12)))"])
     }
 
     static func configuration(_ options: MemoryOptions, layers: Int) -> MemoryConfiguration {

@@ -23,6 +23,8 @@ public final class SideNet: @unchecked Sendable {
     public let reductionFactor = 2
     /// True when the layers were copied from the backbone rather than trained.
     public let isInitialisedFromBackbone: Bool
+    /// False for a SideNet trained from the zero-branch initialisation, whose output is used as is.
+    public let appliesFinalNorm: Bool
     let scratch = ScratchSpace()
 
     /// fairseq's SideNet layers use exact (erf) GELU, whatever the backbone's activation.
@@ -37,7 +39,7 @@ public final class SideNet: @unchecked Sendable {
     /// SideNet weights named `sidenet.layers.{i}...` (see README, "Model folders").
     public convenience init(
         binder: WeightBinder, layers count: Int, memoryLayer: Int, backbone: NewGPTModel,
-        layerNormEpsilon epsilon: Float = SideNet.defaultLayerNormEpsilon
+        layerNormEpsilon epsilon: Float = SideNet.defaultLayerNormEpsilon, finalNorm: Bool = true
     ) throws {
         let c = backbone.configuration
         let blocks = try (0..<count).map {
@@ -45,14 +47,35 @@ public final class SideNet: @unchecked Sendable {
                 binder: binder, prefix: "sidenet.layers.\($0).", names: .sideNet, width: c.width,
                 feedForward: c.feedForwardWidth, epsilon: epsilon)
         }
-        let norm = LayerNorm(
-            weight: try binder.take("sidenet.layer_norm.weight", shape: [c.width]),
-            bias: try binder.take("sidenet.layer_norm.bias", shape: [c.width]), epsilon: epsilon)
+        let norm =
+            finalNorm
+            ? LayerNorm(
+                weight: try binder.take("sidenet.layer_norm.weight", shape: [c.width]),
+                bias: try binder.take("sidenet.layer_norm.bias", shape: [c.width]), epsilon: epsilon)
+            : backbone.finalNorm  // unused
         let memoryBias = try binder.take("sidenet.layers.\(memoryLayer).self_attn.memory_bias", shape: [c.heads])
         let layers = ParallelLayers(
             blocks: blocks, norm: norm, geometry: backbone.attentionGeometry, activation: Self.parallelActivation)
         self.init(
-            stack: layers, memoryLayer: memoryLayer, memoryBias: memoryBias.toArray(), isInitialisedFromBackbone: false)
+            stack: layers, memoryLayer: memoryLayer, memoryBias: memoryBias.toArray(), isInitialisedFromBackbone: false,
+            appliesFinalNorm: finalNorm)
+    }
+
+    /// A trained SideNet over a Llama-family backbone (`longmem-eval train`): Llama blocks named as Hugging
+    /// Face's under `sidenet.layers.{i}.`, the final RMSNorm `sidenet.norm.weight` (unless `finalNorm` is
+    /// false), gate logits `sidenet.layers.{m}.self_attn.memory_bias`. `binder` maps `sidenet.` names away.
+    public convenience init(
+        binder: WeightBinder, layers count: Int, memoryLayer: Int, backbone: LlamaModel, finalNorm: Bool
+    ) throws {
+        let c = backbone.configuration
+        let blocks = try (0..<count).map { try LlamaBlock(binder: binder, names: .huggingFace, index: $0, configuration: c) }
+        let norm = finalNorm ? RMSNorm(weight: try binder.take("norm.weight", shape: [c.width]), epsilon: c.epsilon) : backbone.finalNorm
+        let memoryBias = try binder.take("layers.\(memoryLayer).self_attn.memory_bias", shape: [c.heads])
+        let layers = LlamaLayers(
+            blocks: blocks, norm: norm, geometry: backbone.attentionGeometry, rotary: backbone.layers.rotary)
+        self.init(
+            stack: layers, memoryLayer: memoryLayer, memoryBias: memoryBias.toArray(), isInitialisedFromBackbone: false,
+            appliesFinalNorm: finalNorm)
     }
 
     /// The official `--reload-ptm-layer` initialisation: SideNet layer i copies backbone block 2i+1,
@@ -85,18 +108,22 @@ public final class SideNet: @unchecked Sendable {
             memoryBias: [Float](repeating: 0, count: backbone.attentionGeometry.heads), isInitialisedFromBackbone: true)
     }
 
-    init(stack: any TransformerLayers, memoryLayer: Int, memoryBias: [Float], isInitialisedFromBackbone: Bool) {
+    init(
+        stack: any TransformerLayers, memoryLayer: Int, memoryBias: [Float], isInitialisedFromBackbone: Bool,
+        appliesFinalNorm: Bool = true
+    ) {
         self.stack = stack
         self.memoryLayer = memoryLayer
         self.memoryBias = memoryBias
         self.isInitialisedFromBackbone = isInitialisedFromBackbone
+        self.appliesFinalNorm = appliesFinalNorm
     }
 
     /// The same SideNet with other memory gate logits (an ablation: -infinity switches the memory off).
     public func replacingMemoryBias(_ bias: [Float]) -> SideNet {
         SideNet(
             stack: stack, memoryLayer: memoryLayer, memoryBias: bias,
-            isInitialisedFromBackbone: isInitialisedFromBackbone)
+            isInitialisedFromBackbone: isInitialisedFromBackbone, appliesFinalNorm: appliesFinalNorm)
     }
 
     /// The backbone hidden states a forward pass needs: H[0], H[2], ..., H[2n].
@@ -140,7 +167,7 @@ public final class SideNet: @unchecked Sendable {
             x.add(states[reductionFactor * layer]!, scaledBy: -1)
             stack.complete(layer, x, attended: attended, normed: normed, inner: inner)
         }
-        stack.finalNorm(x)
+        if appliesFinalNorm { stack.finalNorm(x) }
         cache?.commit(count)
         return x
     }
