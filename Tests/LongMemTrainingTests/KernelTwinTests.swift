@@ -356,11 +356,11 @@ struct KernelTwinTests {
     }
 
     @Test(
-        "CausalAttentionGrad: dq, dk, dv with GQA (H=4, K=2, D=8, T=7), without and with ALiBi",
-        arguments: [false, true])
-    func causalAttention(alibi: Bool) {
-        var random = SplitMix64(seed: alibi ? 15 : 14)
-        let (t, h, kv, d) = (7, 4, 2, 8)
+        "CausalAttentionGrad: dq, dk, dv with GQA (H=4, K=2, D=8; T=7, and T=200 in 128-row blocks), without and with ALiBi",
+        arguments: [false, true], [7, 200])
+    func causalAttention(alibi: Bool, t: Int) {
+        var random = SplitMix64(seed: (alibi ? 15 : 14) + UInt64(t))
+        let (h, kv, d) = (4, 2, 8)
         let slopes: [Float]? = alibi ? [1, 0.5, 0.25, 0.125] : nil
         let kernel = CausalAttentionGrad(
             heads: h, kvHeads: kv, headDim: d, scale: 1 / Float(d).squareRoot(), alibiSlopes: slopes)

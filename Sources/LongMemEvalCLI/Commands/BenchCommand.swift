@@ -11,6 +11,7 @@ struct BenchCommand: ParsableCommand {
             "Measure speed: a model's prefill and decode (default), a memory segment, retrieval, memory footprint.",
         subcommands: [
             BenchModelCommand.self, BenchSegmentCommand.self, BenchRetrievalCommand.self, BenchMemoryCommand.self,
+            BenchTrainStepCommand.self,
         ],
         defaultSubcommand: BenchModelCommand.self
     )

@@ -12,32 +12,42 @@ struct CausalAttentionGrad {
 
     var group: Int { heads / kvHeads }
 
+    /// Query rows in blocks of 128.
+    static func rowBlocks(_ tokens: Int) -> [Range<Int>] {
+        stride(from: 0, to: tokens, by: 128).map { $0..<min($0 + 128, tokens) }
+    }
+
     /// q (T, H D), k and v (T, K D) -> out (T, H D); returns the probabilities (H, T, T).
     func forward(query q: Tensor, key k: Tensor, value v: Tensor, into out: Tensor) -> Tensor {
         let tokens = q.rows, d = headDim
         let probabilities = Tensor(zeros: [heads, tokens, tokens])
         Parallel.forEach(heads) { h in
             let p = probabilities.data + h * tokens * tokens, g = h / group
-            BLAS.sgemm(
-                transposeB: true, m: tokens, n: tokens, k: d, alpha: scale, a: q.data + h * d, lda: q.columns,
-                b: k.data + g * d, ldb: k.columns, c: p, ldc: tokens)
             let slope = alibiSlopes?[h]
-            for i in 0..<tokens {
-                let row = p + i * tokens
-                if let slope { for j in 0...i { row[j] += slope * Float(j - i) } }
-                var peak = -Float.infinity
-                for j in 0...i { peak = max(peak, row[j]) }
-                var total: Float = 0
-                for j in 0...i {
-                    row[j] = exp(row[j] - peak)
-                    total += row[j]
+            // Row blocks see only the keys up to their last row: half the square's work.
+            for rows in Self.rowBlocks(tokens) {
+                let keys = rows.upperBound, block = p + rows.lowerBound * tokens
+                BLAS.sgemm(
+                    transposeB: true, m: rows.count, n: keys, k: d, alpha: scale,
+                    a: q.data + rows.lowerBound * q.columns + h * d, lda: q.columns, b: k.data + g * d, ldb: k.columns,
+                    c: block, ldc: tokens)
+                for i in rows {
+                    let row = p + i * tokens
+                    if let slope { for j in 0...i { row[j] += slope * Float(j - i) } }
+                    var peak = -Float.infinity
+                    for j in 0...i { peak = max(peak, row[j]) }
+                    var total: Float = 0
+                    for j in 0...i {
+                        row[j] = exp(row[j] - peak)
+                        total += row[j]
+                    }
+                    for j in 0...i { row[j] /= total }
+                    for j in (i + 1)..<keys { row[j] = 0 }
                 }
-                for j in 0...i { row[j] /= total }
-                for j in (i + 1)..<tokens { row[j] = 0 }
+                BLAS.sgemm(
+                    m: rows.count, n: d, k: keys, a: block, lda: tokens, b: v.data + g * d, ldb: v.columns,
+                    c: out.data + rows.lowerBound * out.columns + h * d, ldc: out.columns)
             }
-            BLAS.sgemm(
-                m: tokens, n: d, k: tokens, a: p, lda: tokens, b: v.data + g * d, ldb: v.columns,
-                c: out.data + h * d, ldc: out.columns)
         }
         return probabilities
     }
@@ -54,27 +64,31 @@ struct CausalAttentionGrad {
             let p = probabilities.data + h * tokens * tokens, g = h / group
             let ds = UnsafeMutablePointer<Float>.allocate(capacity: tokens * tokens)
             defer { ds.deallocate() }
-            let dO = dOut.data + h * d
-            // dP = dO V^T, then dS = P (dP - rowsum(P dP)).
-            BLAS.sgemm(
-                transposeB: true, m: tokens, n: tokens, k: d, a: dO, lda: dOut.columns, b: v.data + g * d,
-                ldb: v.columns, c: ds, ldc: tokens)
-            for i in 0..<tokens {
-                let row = ds + i * tokens, probability = p + i * tokens
-                var dot: Float = 0
-                for j in 0...i { dot += probability[j] * row[j] }
-                for j in 0...i { row[j] = probability[j] * (row[j] - dot) }
-                for j in (i + 1)..<tokens { row[j] = 0 }
+            let headKey = headKeys.data + h * tokens * d, headValue = headValues.data + h * tokens * d
+            for rows in Self.rowBlocks(tokens) {
+                let keys = rows.upperBound, start = rows.lowerBound
+                let dO = dOut.data + start * dOut.columns + h * d, block = ds + start * tokens
+                // dP = dO V^T, then dS = P (dP - rowsum(P dP)).
+                BLAS.sgemm(
+                    transposeB: true, m: rows.count, n: keys, k: d, a: dO, lda: dOut.columns, b: v.data + g * d,
+                    ldb: v.columns, c: block, ldc: tokens)
+                for i in rows {
+                    let row = ds + i * tokens, probability = p + i * tokens
+                    var dot: Float = 0
+                    for j in 0...i { dot += probability[j] * row[j] }
+                    for j in 0...i { row[j] = probability[j] * (row[j] - dot) }
+                    for j in (i + 1)..<keys { row[j] = 0 }
+                }
+                BLAS.sgemm(
+                    m: rows.count, n: d, k: keys, alpha: scale, a: block, lda: tokens, b: k.data + g * d,
+                    ldb: k.columns, c: dq.data + start * dq.columns + h * d, ldc: dq.columns)
+                BLAS.sgemm(
+                    transposeA: true, m: keys, n: d, k: rows.count, alpha: scale, a: block, lda: tokens,
+                    b: q.data + start * q.columns + h * d, ldb: q.columns, beta: 1, c: headKey, ldc: d)
+                BLAS.sgemm(
+                    transposeA: true, m: keys, n: d, k: rows.count, a: p + start * tokens, lda: tokens, b: dO,
+                    ldb: dOut.columns, beta: 1, c: headValue, ldc: d)
             }
-            BLAS.sgemm(
-                m: tokens, n: d, k: tokens, alpha: scale, a: ds, lda: tokens, b: k.data + g * d, ldb: k.columns,
-                c: dq.data + h * d, ldc: dq.columns)
-            BLAS.sgemm(
-                transposeA: true, m: tokens, n: d, k: tokens, alpha: scale, a: ds, lda: tokens, b: q.data + h * d,
-                ldb: q.columns, c: headKeys.data + h * tokens * d, ldc: d)
-            BLAS.sgemm(
-                transposeA: true, m: tokens, n: d, k: tokens, a: p, lda: tokens, b: dO, ldb: dOut.columns,
-                c: headValues.data + h * tokens * d, ldc: d)
         }
         dk.fill(0)
         dv.fill(0)
