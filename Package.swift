@@ -66,7 +66,7 @@ let package = Package(
         // training (SideNet gradients, optimizer, checkpoints) beside the runtime it extends.
         .target(
             name: "LongMemTraining",
-            dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor"],
+            dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor", "CLongMemKernels"],
             swiftSettings: vectorISA
         ),
         .target(

@@ -327,3 +327,14 @@ float lm_memory_attention(
         }
     return peak + (float)log(total);
 }
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+void lm_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
+#endif
+}

@@ -64,3 +64,8 @@ void lm_to_half(const float *src, uint16_t *dst, int64_t n);
 void lm_from_half(const uint16_t *src, float *dst, int64_t n);
 
 #endif
+
+/// Keeps blocks freed by malloc for reuse instead of returning them to the system (glibc mallopt: mmap
+/// threshold 32 MiB, no trimming), so a loop that allocates the same large buffers every iteration does
+/// not fault and zero fresh pages each time.
+void lm_keep_freed_memory(void);

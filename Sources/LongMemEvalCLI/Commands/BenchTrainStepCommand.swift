@@ -41,6 +41,7 @@ struct BenchTrainStepCommand: ParsableCommand {
 
     func run() throws {
         try CommandLineNames.retelling {
+            AllocatorTuning.keepFreedMemory()
             let (model, _) = try modelOptions.loadModel()
             guard let backbone = model as? any TransformerBackbone else {
                 throw TrainingError.unsupportedBackbone(model.descriptor.architecture)

@@ -94,6 +94,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try CommandLineNames.retelling {
+            AllocatorTuning.keepFreedMemory()
             let (model, directory) = try modelOptions.loadModel()
             guard let backbone = model as? any TransformerBackbone else {
                 throw TrainingError.unsupportedBackbone(model.descriptor.architecture)

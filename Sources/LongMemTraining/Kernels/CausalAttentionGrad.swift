@@ -17,10 +17,15 @@ struct CausalAttentionGrad {
         stride(from: 0, to: tokens, by: 128).map { $0..<min($0 + 128, tokens) }
     }
 
-    /// q (T, H D), k and v (T, K D) -> out (T, H D); returns the probabilities (H, T, T).
-    func forward(query q: Tensor, key k: Tensor, value v: Tensor, into out: Tensor) -> Tensor {
+    /// q (T, H D), k and v (T, K D) -> out (T, H D); returns the probabilities (H, T, T), in `reusing` when
+    /// it has that shape (zero above the diagonal, so the masked part is never written: no page is touched
+    /// again, which at T = 1,024 costs more than the softmax).
+    func forward(
+        query q: Tensor, key k: Tensor, value v: Tensor, into out: Tensor, reusing: Tensor? = nil
+    ) -> Tensor {
         let tokens = q.rows, d = headDim
-        let probabilities = Tensor(zeros: [heads, tokens, tokens])
+        let probabilities = reusing.flatMap { $0.shape == [heads, tokens, tokens] ? $0 : nil }
+            ?? Tensor(zeros: [heads, tokens, tokens])
         Parallel.forEach(heads) { h in
             let p = probabilities.data + h * tokens * tokens, g = h / group
             let slope = alibiSlopes?[h]
@@ -52,18 +57,20 @@ struct CausalAttentionGrad {
         return probabilities
     }
 
-    /// From dOut (T, H D): dq (T, H D) overwritten, dk and dv (T, K D) overwritten.
+    /// From dOut (T, H D): dq (T, H D) overwritten, dk and dv (T, K D) overwritten. `scratch` (H, T, T),
+    /// when given, holds the score gradients (else a fresh buffer does).
     func backward(
         _ dOut: Tensor, query q: Tensor, key k: Tensor, value v: Tensor, probabilities: Tensor,
-        queryGradient dq: Tensor, keyGradient dk: Tensor, valueGradient dv: Tensor
+        queryGradient dq: Tensor, keyGradient dk: Tensor, valueGradient dv: Tensor, scratch: Tensor? = nil
     ) {
         let tokens = q.rows, d = headDim
+        let scores = scratch.flatMap { $0.shape == [heads, tokens, tokens] ? $0 : nil }
+            ?? Tensor(uninitialized: [heads, tokens, tokens])
         // Per query head, then summed over each group (heads of a group run in parallel).
         let headKeys = Tensor(zeros: [heads, tokens, d]), headValues = Tensor(zeros: [heads, tokens, d])
         Parallel.forEach(heads) { h in
             let p = probabilities.data + h * tokens * tokens, g = h / group
-            let ds = UnsafeMutablePointer<Float>.allocate(capacity: tokens * tokens)
-            defer { ds.deallocate() }
+            let ds = scores.data + h * tokens * tokens
             let headKey = headKeys.data + h * tokens * d, headValue = headValues.data + h * tokens * d
             for rows in Self.rowBlocks(tokens) {
                 let keys = rows.upperBound, start = rows.lowerBound

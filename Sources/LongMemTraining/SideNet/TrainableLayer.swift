@@ -17,6 +17,8 @@ protocol TrainableLayer: AnyObject {
 struct AttentionStep {
     let attention: CausalAttentionGrad
     var probabilities: Tensor?
+    /// Reused by every backward pass of the layer (the attention's (H, T, T) score gradients).
+    var scoreGradients: Tensor?
     var memorySaved: MemoryAttentionGrad.Saved?
     var memory: MemoryAttentionGrad?
     var memoryBias: Parameter?
@@ -29,7 +31,7 @@ struct AttentionStep {
         memoryBias: Parameter?
     ) -> Tensor {
         let out = Tensor(zeros: [query.rows, query.columns])
-        probabilities = attention.forward(query: query, key: key, value: value, into: out)
+        probabilities = attention.forward(query: query, key: key, value: value, into: out, reusing: probabilities)
         self.memory = memory
         self.memoryBias = memoryBias
         if let memory, let memoryBias {
@@ -41,7 +43,9 @@ struct AttentionStep {
     }
 
     /// dOut (T, H D) -> (dq, dk, dv) of the attended q, k, v.
-    func backward(_ dOut: Tensor, query: Tensor, key: Tensor, value: Tensor) -> (Tensor, Tensor, Tensor) {
+    mutating func backward(_ dOut: Tensor, query: Tensor, key: Tensor, value: Tensor) -> (Tensor, Tensor, Tensor) {
+        let tokens = query.rows, heads = attention.heads
+        if scoreGradients?.shape != [heads, tokens, tokens] { scoreGradients = Tensor(uninitialized: [heads, tokens, tokens]) }
         let dq = Tensor(zeros: query.shape), dk = Tensor(zeros: key.shape), dv = Tensor(zeros: value.shape)
         var dLocal = dOut
         let memoryQuery = Tensor(zeros: query.shape)
@@ -53,7 +57,7 @@ struct AttentionStep {
         }
         attention.backward(
             dLocal, query: query, key: key, value: value, probabilities: probabilities!, queryGradient: dq,
-            keyGradient: dk, valueGradient: dv)
+            keyGradient: dk, valueGradient: dv, scratch: scoreGradients)
         if memorySaved != nil { dq.add(memoryQuery) }
         return (dq, dk, dv)
     }
