@@ -19,7 +19,7 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "results.json files or run folders holding one.")
+    @Argument(help: "results.json files or run folders holding one; `longmem-eval train` folders add loss curves.")
     var results: [String] = []
 
     @Option(name: .long, help: "Comma-separated output formats: md, html.")
@@ -45,7 +45,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let formats = try Self.formats(format)
-        let runs = try ResultsLoader.load(results)
+        // Training run folders (with a train.jsonl) become loss curves; everything else is a results file.
+        let runs = try ResultsLoader.load(results.filter { !TrainingCurve.isTrainingFolder($0) })
+        let trainings = try results.filter(TrainingCurve.isTrainingFolder).map { try TrainingCurve.load(folder: $0) }
         var paper: PaperReference?
         var paperName: String?
         if !noReference {
@@ -53,7 +55,8 @@ struct ReportCommand: ParsableCommand {
             paperName = reference ?? Self.displayPath(path)
             paper = try PaperReference.load(path: path, name: paperName)
         }
-        let document = try ReportBuilder.build(runs: runs, reference: paper, referenceSource: paperName, title: title)
+        let document = try ReportBuilder.build(
+            runs: runs, trainings: trainings, reference: paper, referenceSource: paperName, title: title)
         // Render everything, then write the files as one set (all staged, then all renamed): an error never
         // leaves a new report.md beside an old report.html.
         let outputs = formats.map { format -> (path: String, data: Data) in

@@ -4,14 +4,16 @@ public enum ReportBuilder {
     ///   - runs: loaded results files, in any order (the report sorts them).
     ///   - reference: the paper's figures; nil leaves the reference rows out (and says so).
     ///   - referenceSource: the name to print for the reference file.
+    ///   - trainings: SideNet training runs, drawn as loss curves.
     public static func build(
-        runs: [RunResults], reference: PaperReference?, referenceSource: String? = nil,
-        title: String = "longmem-eval report"
+        runs: [RunResults], trainings: [TrainingCurve] = [], reference: PaperReference?,
+        referenceSource: String? = nil, title: String = "longmem-eval report"
     ) throws -> ReportDocument {
-        guard !runs.isEmpty else { throw ReportError.noInputs }
+        guard !runs.isEmpty || !trainings.isEmpty else { throw ReportError.noInputs }
         let context = ReportContext(runs: runs, reference: reference)
         let sections = [
             ChapterBreakSection.build(context), PerplexitySection.build(context), ICLSection.build(context),
+            TrainingSection.build(trainings),
         ].compactMap { $0 }
         return ReportDocument(
             title: title, overview: overview(context, referenceSource: referenceSource), sections: sections,

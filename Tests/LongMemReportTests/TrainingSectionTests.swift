@@ -1,0 +1,47 @@
+import Foundation
+import LongMemTestSupport
+import Testing
+
+@testable import LongMemReport
+
+@Suite("Training loss curves in the report")
+struct TrainingSectionTests {
+    /// A training folder with 45 updates (loss 10 - step / 10, validation every 15) and its training.json.
+    func folder() throws -> String {
+        let folder = FixturePaths.temporaryDirectory("training-report")
+        let lines = (1...45).map { step in
+            let validation = step % 15 == 0 ? ",\"validationLoss\":\(5.0 - Double(step) / 100)" : ""
+            return "{\"step\":\(step),\"tokens\":\(step * 1024),\"loss\":\(10.0 - Double(step) / 10),\"wallSeconds\":\(step)\(validation)}"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/train.jsonl", atomically: true, encoding: .utf8)
+        try #"{"backbone":{"name":"smollm2-135m"},"configuration":{"initialisation":"zero-branch"}}"#.write(
+            toFile: folder + "/training.json", atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    @Test("training loss averaged over 20 updates, validation loss at checkpoints, against tokens")
+    func chart() throws {
+        let curve = try TrainingCurve.load(folder: try folder())
+        #expect(curve.name == "smollm2-135m · zero-branch SideNet" && curve.points.count == 45)
+        let section = try #require(TrainingSection.build([curve]))
+        guard case .chart(.line(let chart)) = try #require(section.blocks.first) else {
+            Issue.record("no line chart")
+            return
+        }
+        #expect(chart.series.map(\.name) == ["smollm2-135m · zero-branch SideNet, training", "smollm2-135m · zero-branch SideNet, validation"])
+        let train = chart.series[0].points
+        #expect(train.map(\.x) == [20 * 1024, 40 * 1024, 45 * 1024].map(Double.init))
+        #expect(abs(train[0].y - (10 - 10.5 / 10)) < 1e-12 && abs(train[2].y - (10 - 4.3)) < 1e-12)
+        #expect(chart.series[1].points.map(\.y) == [4.85, 4.7, 4.55])
+        #expect(section.introduction.contains("45 updates, 46,080 tokens"))
+        let document = try ReportBuilder.build(runs: [], trainings: [curve], reference: nil)
+        #expect(HTMLRenderer.render(document).contains("<svg"))
+    }
+
+    @Test("a malformed train.jsonl line is an error naming the file and line")
+    func malformed() throws {
+        let folder = try folder()
+        try "{\"step\":1}\n".write(toFile: folder + "/train.jsonl", atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.self) { try TrainingCurve.load(folder: folder) }
+    }
+}
