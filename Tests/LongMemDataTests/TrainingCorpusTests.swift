@@ -29,7 +29,8 @@ struct TrainingCorpusTests {
     @Test("no training file's SHA-256 is an evaluation file's (embedded manifest)")
     func hashes() throws {
         let files = DatasetManifest.embedded.files
-        let training = Set(files.filter { $0.dataset.hasPrefix("train") && !$0.path.contains("LICENSE") }.compactMap(\.sha256))
+        let training = Set(
+            files.filter { $0.dataset.hasPrefix("train") && !$0.path.contains("LICENSE") }.compactMap(\.sha256))
         let evaluation = files.filter { !$0.dataset.hasPrefix("train") }.compactMap(\.sha256)
         #expect(training.count > 100 && evaluation.count > 50)
         #expect(training.isDisjoint(with: evaluation))
@@ -40,7 +41,8 @@ struct TrainingCorpusTests {
         let train = FixturePaths.dataset("train/manifest.tsv"), longtext = FixturePaths.dataset("longtext/manifest.tsv")
         try #require(FileManager.default.fileExists(atPath: train) && FileManager.default.fileExists(atPath: longtext))
         let normalise = { (title: String) in title.lowercased().filter { $0.isLetter || $0.isNumber } }
-        let trainingTitles = Set(try rows(train).filter { $0["kind"] == "book" }.compactMap { $0["title"] }.map(normalise))
+        let trainingTitles = Set(
+            try rows(train).filter { $0["kind"] == "book" }.compactMap { $0["title"] }.map(normalise))
         let evaluationTitles = Set(try rows(longtext).compactMap { $0["title"] }.map(normalise))
         #expect(trainingTitles.count == 43 && evaluationTitles.count > 10)
         #expect(trainingTitles.isDisjoint(with: evaluationTitles), "\(trainingTitles.intersection(evaluationTitles))")

@@ -34,7 +34,9 @@ final class TrainCommandTests {
         }
     }
 
-    @Test("kill -9 after the first checkpoint, rerun the same command: the same losses and weights as an uninterrupted run")
+    @Test(
+        "kill -9 after the first checkpoint, rerun the same command: the same losses and weights as an uninterrupted run"
+    )
     func killAndResume() throws {
         let whole = scratch + "/whole", killed = scratch + "/killed"
         let outcome = try CommandLineRunner.run(try train(whole), deadline: 300)
@@ -74,7 +76,8 @@ final class TrainCommandTests {
         return outcome.standardError
     }
 
-    @Test("bad corpus files, settings and checkpoints: one-line errors naming the file or option, checkpoints untouched")
+    @Test(
+        "bad corpus files, settings and checkpoints: one-line errors naming the file or option, checkpoints untouched")
     func hostile() throws {
         let folder = scratch + "/bad"
         let binary = scratch + "/binary.txt", empty = scratch + "/empty.txt"
@@ -89,10 +92,13 @@ final class TrainCommandTests {
         }
         #expect(try failure(try with(files: [binary])).contains(binary))
         #expect(try failure(try with(files: [empty])).contains("\(empty): cannot read: holds no text"))
-        #expect(try failure(try train(folder, ["--learning-rate", "0"])).contains("--learning-rate: 0.0 must be positive"))
+        #expect(
+            try failure(try train(folder, ["--learning-rate", "0"])).contains("--learning-rate: 0.0 must be positive"))
         #expect(try failure(try train(folder, ["--learning-rate", "-1e-4"])).contains("--learning-rate"))
         #expect(try failure(try train(folder, steps: 0)).contains("--steps: 0 must be positive"))
-        #expect(try failure(try train(folder, ["--segment-length", "2048"])).contains("--segment-length: 2048 is longer than the backbone's window"))
+        #expect(
+            try failure(try train(folder, ["--segment-length", "2048"])).contains(
+                "--segment-length: 2048 is longer than the backbone's window"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/checkpoints"), "nothing written by refused runs")
 
         // A finished run, then its checkpoint damaged: the rerun names the file and changes nothing.
@@ -104,6 +110,8 @@ final class TrainCommandTests {
         #expect(try failure(try train(folder, steps: 5)).contains(optimizer))
         #expect(try Data(contentsOf: URL(fileURLWithPath: optimizer)) == bytes.prefix(bytes.count / 2))
         // The same folder with other settings (another SideNet shape) is refused.
-        #expect(try failure(try train(folder, steps: 5, ["--initialisation", "zero-branch"])).contains("belongs to another run"))
+        #expect(
+            try failure(try train(folder, steps: 5, ["--initialisation", "zero-branch"])).contains(
+                "belongs to another run"))
     }
 }

@@ -11,9 +11,11 @@ struct TrainingSectionTests {
         let folder = FixturePaths.temporaryDirectory("training-report")
         let lines = (1...45).map { step in
             let validation = step % 15 == 0 ? ",\"validationLoss\":\(5.0 - Double(step) / 100)" : ""
-            return "{\"step\":\(step),\"tokens\":\(step * 1024),\"loss\":\(10.0 - Double(step) / 10),\"wallSeconds\":\(step)\(validation)}"
+            return
+                "{\"step\":\(step),\"tokens\":\(step * 1024),\"loss\":\(10.0 - Double(step) / 10),\"wallSeconds\":\(step)\(validation)}"
         }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/train.jsonl", atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder + "/train.jsonl", atomically: true, encoding: .utf8)
         try #"{"backbone":{"name":"smollm2-135m"},"configuration":{"initialisation":"zero-branch"}}"#.write(
             toFile: folder + "/training.json", atomically: true, encoding: .utf8)
         return folder
@@ -28,7 +30,10 @@ struct TrainingSectionTests {
             Issue.record("no line chart")
             return
         }
-        #expect(chart.series.map(\.name) == ["smollm2-135m · zero-branch SideNet, training", "smollm2-135m · zero-branch SideNet, validation"])
+        #expect(
+            chart.series.map(\.name) == [
+                "smollm2-135m · zero-branch SideNet, training", "smollm2-135m · zero-branch SideNet, validation",
+            ])
         let train = chart.series[0].points
         #expect(train.map(\.x) == [20 * 1024, 40 * 1024, 45 * 1024].map(Double.init))
         #expect(abs(train[0].y - (10 - 10.5 / 10)) < 1e-12 && abs(train[2].y - (10 - 4.3)) < 1e-12)

@@ -6,7 +6,9 @@ import Testing
 
 @Suite("SideNet gradients equal PyTorch autograd (both backbone families, memory path included)")
 struct GradientReferenceTests {
-    @Test("losses and every parameter's gradient on 3 segments (empty memory, then memory)", arguments: ["newgpt", "llama"])
+    @Test(
+        "losses and every parameter's gradient on 3 segments (empty memory, then memory)",
+        arguments: ["newgpt", "llama"])
     func gradients(family: String) throws {
         let fixture = try TrainingFixture(family)
         let sideNet = try fixture.makeSideNet()
@@ -34,7 +36,9 @@ struct GradientReferenceTests {
 
 @Suite("AdamW and gradient clipping equal torch.optim.AdamW and clip_grad_norm_")
 struct OptimizerReferenceTests {
-    @Test("three clipped AdamW steps on the memory stream: losses, pre-clip norms, final parameters", arguments: ["newgpt", "llama"])
+    @Test(
+        "three clipped AdamW steps on the memory stream: losses, pre-clip norms, final parameters",
+        arguments: ["newgpt", "llama"])
     func steps(family: String) throws {
         let fixture = try TrainingFixture(family)
         let sideNet = try fixture.makeSideNet()
@@ -49,7 +53,8 @@ struct OptimizerReferenceTests {
             recording.writeToMemory()
             let norm = GradientClipping.clip(sideNet.parameters, maxNorm: 0.5)
             optimizer.update(rate: rate)
-            let expectedLoss = try fixture.value("loss.B.\(segment)"), expectedNorm = try fixture.value("grad_norm.B.\(segment)")
+            let expectedLoss = try fixture.value("loss.B.\(segment)"),
+                expectedNorm = try fixture.value("grad_norm.B.\(segment)")
             #expect(abs(Float(loss) - expectedLoss) <= 1e-4 * abs(expectedLoss))
             #expect(abs(Float(norm) - expectedNorm) <= 1e-4 * expectedNorm, "pre-clip norm \(norm) vs \(expectedNorm)")
         }

@@ -48,7 +48,9 @@ struct SideNetConsistencyTests {
         return path
     }
 
-    @Test("runtime LongMem losses on 3 segments (memory path included) equal the training graph's", arguments: ["newgpt", "llama"])
+    @Test(
+        "runtime LongMem losses on 3 segments (memory path included) equal the training graph's",
+        arguments: ["newgpt", "llama"])
     func runtimeEqualsTraining(family: String) throws {
         let fixture = try TrainingFixture(family)
         let sideNet = try fixture.makeSideNet()
@@ -66,12 +68,15 @@ struct SideNetConsistencyTests {
             recording.writeToMemory()
             let hidden = try model.forwardSegment(fixture.inputs(segment), remember: true)
             let runtime = meanLoss(hidden: hidden, head: model.outputHead, targets: fixture.targets(segment))
-            #expect(abs(runtime - trained) <= 1e-5 * abs(trained), "\(family) segment \(segment): \(runtime) vs \(trained)")
+            #expect(
+                abs(runtime - trained) <= 1e-5 * abs(trained), "\(family) segment \(segment): \(runtime) vs \(trained)")
             #expect(abs(Float(trained) - (try fixture.value("loss.A.\(segment)"))) <= 1e-4)
         }
     }
 
-    @Test("zero-branch initialisation reproduces the backbone's log-probs (training graph and runtime)", arguments: ["newgpt", "llama"])
+    @Test(
+        "zero-branch initialisation reproduces the backbone's log-probs (training graph and runtime)",
+        arguments: ["newgpt", "llama"])
     func zeroBranch(family: String) throws {
         let fixture = try TrainingFixture(family)
         let sideNet = try TrainableSideNet(backbone: fixture.backbone, memoryLayer: 1, initialisation: .zeroBranch)

@@ -9,7 +9,9 @@ import Testing
 func randomStream(count: Int, vocabulary: Int, seed: UInt64, segmentLength: Int) -> TokenStream {
     var random = SplitMix64(seed: seed)
     let tokens = (0..<count).map { _ in 4 + Int(random.next() % UInt64(vocabulary - 4)) }
-    return TokenStream(documents: [Array(tokens.prefix(count / 2)), Array(tokens.dropFirst(count / 2))], separator: 2, segmentLength: segmentLength)
+    return TokenStream(
+        documents: [Array(tokens.prefix(count / 2)), Array(tokens.dropFirst(count / 2))], separator: 2,
+        segmentLength: segmentLength)
 }
 
 @Suite("Training runs resume from their last checkpoint and reach the same losses")
@@ -42,7 +44,9 @@ struct TrainingResumeTests {
         }
     }
 
-    @Test("stopped after update 5 (checkpoint at 4), resumed: every update's loss, norm and rate equal an uninterrupted run's")
+    @Test(
+        "stopped after update 5 (checkpoint at 4), resumed: every update's loss, norm and rate equal an uninterrupted run's"
+    )
     func resume() throws {
         let whole = FixturePaths.temporaryDirectory(), interrupted = FixturePaths.temporaryDirectory()
         try Self.trainer(whole).run()

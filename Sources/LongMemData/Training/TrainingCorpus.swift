@@ -25,7 +25,9 @@ public struct TrainingCorpus: Sendable {
             if file.path.hasPrefix("train/books/"), name.hasPrefix("pg"), name.hasSuffix(".txt") {
                 return Document(path: file.path, isBook: true)
             }
-            if file.path.hasPrefix("train/latex/"), name.hasSuffix(".tex") { return Document(path: file.path, isBook: false) }
+            if file.path.hasPrefix("train/latex/"), name.hasSuffix(".tex") {
+                return Document(path: file.path, isBook: false)
+            }
             return nil
         }.sorted { $0.path < $1.path }
         let held = Set(documents.indices.filter { $0 % Self.validationEvery == Self.validationEvery / 2 })
@@ -42,7 +44,8 @@ public struct TrainingCorpus: Sendable {
 
     /// The text of `document` under `root` (errors name the file: missing, not UTF-8, empty).
     public static func text(of document: Document, root: String) throws -> String {
-        let path = document.path.hasPrefix("/") ? document.path : (root as NSString).appendingPathComponent(document.path)
+        let path =
+            document.path.hasPrefix("/") ? document.path : (root as NSString).appendingPathComponent(document.path)
         let text = document.isBook ? try GutenbergText(contentsOfFile: path).body : try TextFile.read(path)
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw DataError.unreadable(path: path, reason: "holds no text")

@@ -53,7 +53,8 @@ struct BenchTrainStepCommand: ParsableCommand {
             }
             let memory = try MemoryBank(
                 MemoryConfiguration(
-                    memorySize: memorySize, retrievalLayer: MemoryConfiguration.defaultRetrievalLayer(layers: backbone.layerCount)),
+                    memorySize: memorySize,
+                    retrievalLayer: MemoryConfiguration.defaultRetrievalLayer(layers: backbone.layerCount)),
                 for: backbone, validating: false)
             let sideNet = try TrainableSideNet(
                 backbone: backbone, memoryLayer: memory.configuration.retrievalLayer / 2, initialisation: .official)

@@ -102,7 +102,8 @@ struct TrainCommand: ParsableCommand {
             let tokenizer = try modelOptions.loadTokenizer(for: model.descriptor)
             let memory = MemoryConfiguration(
                 memorySize: memorySize, chunkSize: chunkSize, topK: topK,
-                retrievalLayer: retrievalLayer ?? MemoryConfiguration.defaultRetrievalLayer(layers: backbone.layerCount),
+                retrievalLayer: retrievalLayer
+                    ?? MemoryConfiguration.defaultRetrievalLayer(layers: backbone.layerCount),
                 precision: memoryPrecision)
             var configuration = TrainingConfiguration(steps: steps, memory: memory, initialisation: initialisation)
             configuration.segmentLength = segmentLength
@@ -116,8 +117,10 @@ struct TrainCommand: ParsableCommand {
             try configuration.validate(window: backbone.descriptor.contextLength)
 
             let root = DataDirectory.resolve(explicit: dataDir).path
-            let corpus = files.isEmpty ? try TrainingCorpus() : TrainingCorpus(files: files, validation: validationFiles)
-            let corpusName = files.isEmpty ? "the train dataset (\(corpus.training.count) documents)" : files.joined(separator: ",")
+            let corpus =
+                files.isEmpty ? try TrainingCorpus() : TrainingCorpus(files: files, validation: validationFiles)
+            let corpusName =
+                files.isEmpty ? "the train dataset (\(corpus.training.count) documents)" : files.joined(separator: ",")
             func stream(_ documents: [TrainingCorpus.Document]) throws -> TokenStream {
                 let tokens = try documents.map { try tokenizer.encode(TrainingCorpus.text(of: $0, root: root)) }
                 return TokenStream(documents: tokens, separator: tokenizer.endOfTextID, segmentLength: segmentLength)
@@ -153,6 +156,7 @@ struct TrainCommand: ParsableCommand {
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+        return s >= 3600
+            ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
     }
 }

@@ -28,7 +28,8 @@ public struct TrainingCurve: Sendable, Equatable {
             do {
                 points.append(try JSONDecoder().decode(Point.self, from: Data(line.utf8)))
             } catch {
-                throw ReportError.schemaMismatch(path: path, reason: "line \(index + 1): \(JSONDocumentReader.reason(error))")
+                throw ReportError.schemaMismatch(
+                    path: path, reason: "line \(index + 1): \(JSONDocumentReader.reason(error))")
             }
         }
         guard !points.isEmpty else { throw ReportError.emptyFile(path: path) }

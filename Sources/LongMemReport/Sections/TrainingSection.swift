@@ -19,7 +19,8 @@ enum TrainingSection {
             }
             series.append(LineChart.Series(name: curve.name + ", training", points: train, style: 2 * index))
             if !validation.isEmpty {
-                series.append(LineChart.Series(name: curve.name + ", validation", points: validation, style: 2 * index + 1))
+                series.append(
+                    LineChart.Series(name: curve.name + ", validation", points: validation, style: 2 * index + 1))
             }
             let last = curve.points.last!
             var line =
@@ -32,12 +33,14 @@ enum TrainingSection {
             lines.append(line + ".")
         }
         let chart = LineChart(
-            id: "chart-training-loss", title: "SideNet training loss", xLabel: "tokens trained", yLabel: "loss (nats/token)",
+            id: "chart-training-loss", title: "SideNet training loss", xLabel: "tokens trained",
+            yLabel: "loss (nats/token)",
             xScale: .linear, xTicks: [], yFromZero: false, series: series, guides: [],
             summary: "Training loss (mean of each \(window) updates) and validation loss against tokens trained.")
         return ReportSection(
             id: "training", title: "SideNet training",
-            introduction: "LongMem's memory-augmented adaptation run by longmem-eval train. " + lines.joined(separator: " "),
+            introduction: "LongMem's memory-augmented adaptation run by longmem-eval train. "
+                + lines.joined(separator: " "),
             blocks: [.chart(.line(chart))])
     }
 }

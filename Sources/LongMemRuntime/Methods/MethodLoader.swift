@@ -180,11 +180,15 @@ public enum MethodLoader {
             try binder.finish()
             transformer = newgpt
         } else {
-            throw RuntimeError.unsupportedMethod(method: method.rawValue, architecture: backbone.descriptor.architecture)
+            throw RuntimeError.unsupportedMethod(
+                method: method.rawValue, architecture: backbone.descriptor.architecture)
         }
         return try LongMemModel(
             backbone: transformer, sideNet: sideNet, configuration: memory, usesMemory: method == .longmem,
-            notes: [folder.training.summary + "; backbone \(folder.backbone.name) (weights sha256 \(folder.backbone.weightsSHA256.prefix(12)))"])
+            notes: [
+                folder.training.summary
+                    + "; backbone \(folder.backbone.name) (weights sha256 \(folder.backbone.weightsSHA256.prefix(12)))"
+            ])
     }
 
     static func configuration(_ options: MemoryOptions, layers: Int) -> MemoryConfiguration {

@@ -68,8 +68,12 @@ public final class SideNet: @unchecked Sendable {
         binder: WeightBinder, layers count: Int, memoryLayer: Int, backbone: LlamaModel, finalNorm: Bool
     ) throws {
         let c = backbone.configuration
-        let blocks = try (0..<count).map { try LlamaBlock(binder: binder, names: .huggingFace, index: $0, configuration: c) }
-        let norm = finalNorm ? RMSNorm(weight: try binder.take("norm.weight", shape: [c.width]), epsilon: c.epsilon) : backbone.finalNorm
+        let blocks = try (0..<count).map {
+            try LlamaBlock(binder: binder, names: .huggingFace, index: $0, configuration: c)
+        }
+        let norm =
+            finalNorm
+            ? RMSNorm(weight: try binder.take("norm.weight", shape: [c.width]), epsilon: c.epsilon) : backbone.finalNorm
         let memoryBias = try binder.take("layers.\(memoryLayer).self_attn.memory_bias", shape: [c.heads])
         let layers = LlamaLayers(
             blocks: blocks, norm: norm, geometry: backbone.attentionGeometry, rotary: backbone.layers.rotary)

@@ -1,4 +1,5 @@
 import Foundation
+
 // swiftlint:disable identifier_name
 /// config.json of a trained SideNet folder (`model_type: longmem-sidenet`, written by `longmem-eval train`):
 /// the frozen backbone it was trained on, its shape, the memory settings it was trained with, and how.

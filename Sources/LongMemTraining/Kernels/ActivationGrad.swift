@@ -36,7 +36,9 @@ enum ActivationGrad {
     }
 
     /// da = dh u s (1 + a (1 - s)), du = dh silu(a), with s = sigmoid(a).
-    static func swiGLUBackward(_ dh: Tensor, gate a: Tensor, up u: Tensor, gateGradient da: Tensor, upGradient du: Tensor) {
+    static func swiGLUBackward(
+        _ dh: Tensor, gate a: Tensor, up u: Tensor, gateGradient da: Tensor, upGradient du: Tensor
+    ) {
         Parallel.forRanges(a.count, minimum: 4096) { range in
             for i in range {
                 let v = a.data[i], s = 1 / (1 + exp(-v))

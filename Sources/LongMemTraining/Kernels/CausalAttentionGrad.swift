@@ -24,7 +24,8 @@ struct CausalAttentionGrad {
         query q: Tensor, key k: Tensor, value v: Tensor, into out: Tensor, reusing: Tensor? = nil
     ) -> Tensor {
         let tokens = q.rows, d = headDim
-        let probabilities = reusing.flatMap { $0.shape == [heads, tokens, tokens] ? $0 : nil }
+        let probabilities =
+            reusing.flatMap { $0.shape == [heads, tokens, tokens] ? $0 : nil }
             ?? Tensor(zeros: [heads, tokens, tokens])
         Parallel.forEach(heads) { h in
             let p = probabilities.data + h * tokens * tokens, g = h / group
@@ -64,7 +65,8 @@ struct CausalAttentionGrad {
         queryGradient dq: Tensor, keyGradient dk: Tensor, valueGradient dv: Tensor, scratch: Tensor? = nil
     ) {
         let tokens = q.rows, d = headDim
-        let scores = scratch.flatMap { $0.shape == [heads, tokens, tokens] ? $0 : nil }
+        let scores =
+            scratch.flatMap { $0.shape == [heads, tokens, tokens] ? $0 : nil }
             ?? Tensor(uninitialized: [heads, tokens, tokens])
         // Per query head, then summed over each group (heads of a group run in parallel).
         let headKeys = Tensor(zeros: [heads, tokens, d]), headValues = Tensor(zeros: [heads, tokens, d])

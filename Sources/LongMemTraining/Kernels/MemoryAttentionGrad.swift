@@ -45,7 +45,8 @@ struct MemoryAttentionGrad {
             }
             for t in rows {
                 for h in 0..<heads {
-                    gather(retrieved.slots, row: t, head: h, perQuery: retrieved.perQuery, available: retrieved.available,
+                    gather(
+                        retrieved.slots, row: t, head: h, perQuery: retrieved.perQuery, available: retrieved.available,
                         keys: keys, values: values)
                     let q = query.row(t) + h * d, p = probabilities.data + (t * heads + h) * max(width, 1)
                     var peak = -Float.infinity
@@ -101,7 +102,8 @@ struct MemoryAttentionGrad {
                             dLocal.row(t)[h * d + i] = (1 - s) * g[i]
                         }
                         gateTerms[t * heads + h] = s * (1 - s) * gate
-                        gather(saved.slots, row: t, head: h, perQuery: saved.perQuery, available: saved.available,
+                        gather(
+                            saved.slots, row: t, head: h, perQuery: saved.perQuery, available: saved.available,
                             keys: keys, values: values)
                         let p = saved.probabilities.data + (t * heads + h) * max(width, 1)
                         var dot: Float = 0

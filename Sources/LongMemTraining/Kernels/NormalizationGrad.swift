@@ -25,7 +25,8 @@ enum RMSNormGrad {
 
     /// dw += sum_t dy x r; dx += r g - x r^3 (g . x) / C with g = w dy.
     static func backward(
-        _ dy: Tensor, input x: Tensor, weight: Tensor, scales: [Float], weightGradient dw: Tensor, inputGradient dx: Tensor
+        _ dy: Tensor, input x: Tensor, weight: Tensor, scales: [Float], weightGradient dw: Tensor,
+        inputGradient dx: Tensor
     ) {
         let width = x.columns
         for t in 0..<x.rows {

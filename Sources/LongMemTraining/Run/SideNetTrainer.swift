@@ -16,7 +16,9 @@ public struct TrainingProgress: Sendable, Codable {
     public var wallSeconds: Double
     public var validationLoss: Double?
 
-    public var etaSeconds: Double { tokensPerSecond > 0 ? Double(steps - step) * Double(tokens / max(step, 1)) / tokensPerSecond : 0 }
+    public var etaSeconds: Double {
+        tokensPerSecond > 0 ? Double(steps - step) * Double(tokens / max(step, 1)) / tokensPerSecond : 0
+    }
 }
 
 /// LongMem's memory-augmented adaptation: the frozen backbone reads each segment of the stream (its
@@ -47,7 +49,8 @@ public final class SideNetTrainer {
     ) throws {
         try configuration.validate(window: backbone.descriptor.contextLength)
         guard train.segmentCount > 0 else {
-            throw TrainingError.corpus(path: corpusName, detail: "holds fewer than \(configuration.segmentLength + 1) tokens")
+            throw TrainingError.corpus(
+                path: corpusName, detail: "holds fewer than \(configuration.segmentLength + 1) tokens")
         }
         self.folder = folder
         self.configuration = configuration
@@ -84,7 +87,8 @@ public final class SideNetTrainer {
     /// Runs updates until `configuration.steps` (or `stopAfter` more), checkpointing every interval.
     /// `progress` sees every update. Returns the figures of the last update.
     @discardableResult
-    public func run(stopAfter: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingProgress? {
+    public func run(stopAfter: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingProgress?
+    {
         let started = Date(), startStep = step
         var last: TrainingProgress?
         let end = min(configuration.steps, stopAfter.map { step + $0 } ?? Int.max)
@@ -105,7 +109,8 @@ public final class SideNetTrainer {
             let norm = GradientClipping.clip(sideNet.parameters, maxNorm: configuration.clipNorm)
             guard loss.isFinite, norm.isFinite else {
                 throw TrainingError.invalidSetting(
-                    .learningRate, detail: "training diverged at update \(step + 1) (loss \(loss)); the last checkpoint is kept")
+                    .learningRate,
+                    detail: "training diverged at update \(step + 1) (loss \(loss)); the last checkpoint is kept")
             }
             step += 1
             let rate = configuration.schedule.rate(forUpdate: step)
@@ -140,7 +145,8 @@ public final class SideNetTrainer {
         for s in 0..<count {
             let recording = try BackboneRecording(
                 backbone: backbone, tokens: validation.inputs(s), capturing: sideNet.neededHiddenStates, memory: bank)
-            total += sideNet.loss(states: recording.hiddenStates, targets: validation.targets(s), memory: bank, backward: false)
+            total += sideNet.loss(
+                states: recording.hiddenStates, targets: validation.targets(s), memory: bank, backward: false)
             recording.writeToMemory()
         }
         return total / Double(count)
@@ -176,7 +182,8 @@ public final class SideNetTrainer {
         let zeros = [Float](repeating: 0, count: configuration.segmentLength)
         for _ in passStart..<done {
             zeros.withUnsafeBufferPointer {
-                shadow.write(keys: $0.baseAddress!, keyStride: 1, values: $0.baseAddress!, valueStride: 1,
+                shadow.write(
+                    keys: $0.baseAddress!, keyStride: 1, values: $0.baseAddress!, valueStride: 1,
                     tokens: configuration.segmentLength)
             }
         }

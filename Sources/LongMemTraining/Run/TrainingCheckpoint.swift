@@ -45,7 +45,8 @@ struct TrainingCheckpoint {
         do {
             state = try JSONDecoder().decode(State.self, from: Data(contentsOf: URL(fileURLWithPath: statePath)))
         } catch {
-            throw TrainingError.incompatibleCheckpoint(path: statePath, detail: "unreadable (\(error.localizedDescription))")
+            throw TrainingError.incompatibleCheckpoint(
+                path: statePath, detail: "unreadable (\(error.localizedDescription))")
         }
         let optimizerPath = path + "/optimizer.safetensors"
         let file = try SafeTensorsFile.open(optimizerPath)

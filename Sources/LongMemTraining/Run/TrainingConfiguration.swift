@@ -47,7 +47,9 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
             segmentLength > 0 && segmentLength.isMultiple(of: memory.chunkSize), .segmentLength,
             "\(segmentLength) must be a positive multiple of the memory chunk size \(memory.chunkSize)")
         if let window {
-            try require(segmentLength <= window, .segmentLength, "\(segmentLength) is longer than the backbone's window of \(window)")
+            try require(
+                segmentLength <= window, .segmentLength,
+                "\(segmentLength) is longer than the backbone's window of \(window)")
         }
     }
 }

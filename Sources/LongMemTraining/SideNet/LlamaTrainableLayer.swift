@@ -21,7 +21,8 @@ final class LlamaTrainableLayer: TrainableLayer {
     var parameters: [Parameter] { [attentionNorm, query, key, value, output, feedForwardNorm, gate, up, down] }
 
     /// A copy of backbone block `block` under `sidenet.layers.{index}.`.
-    init(copying block: LlamaBlock, index: Int, geometry g: AttentionGeometry, epsilon: Float, rotary: RotaryEmbedding) {
+    init(copying block: LlamaBlock, index: Int, geometry g: AttentionGeometry, epsilon: Float, rotary: RotaryEmbedding)
+    {
         let prefix = "sidenet.layers.\(index)."
         let qkv = block.queryKeyValue.weight, gateUp = block.gateUp.weight, f = gateUp.rows / 2
         attentionNorm = Parameter(prefix + "input_layernorm.weight", copying: block.attentionNorm.weight)
@@ -84,11 +85,13 @@ final class LlamaTrainableLayer: TrainableLayer {
         saved = nil
         // Feed-forward branch: x'' = x' + down(swiglu(N2 x')).
         let dProduct = Tensor(zeros: s.product.shape)
-        Dense.backward(dOut, input: s.product, weight: down.value, weightGradient: down.gradient, inputGradient: dProduct)
+        Dense.backward(
+            dOut, input: s.product, weight: down.value, weightGradient: down.gradient, inputGradient: dProduct)
         let da = Tensor(zeros: s.gate.shape), du = Tensor(zeros: s.up.shape)
         ActivationGrad.swiGLUBackward(dProduct, gate: s.gate, up: s.up, gateGradient: da, upGradient: du)
         let dNormedMiddle = Tensor(zeros: s.middle.shape)
-        Dense.backward(da, input: s.normedMiddle, weight: gate.value, weightGradient: gate.gradient, inputGradient: dNormedMiddle)
+        Dense.backward(
+            da, input: s.normedMiddle, weight: gate.value, weightGradient: gate.gradient, inputGradient: dNormedMiddle)
         Dense.backward(
             du, input: s.normedMiddle, weight: up.value, weightGradient: up.gradient, inputGradient: dNormedMiddle,
             accumulateInput: true)
@@ -98,7 +101,8 @@ final class LlamaTrainableLayer: TrainableLayer {
             weightGradient: feedForwardNorm.gradient, inputGradient: dMiddle)
         // Attention branch: x' = x + residual + o(attn(N1 x)).
         let dAttended = Tensor(zeros: s.attended.shape)
-        Dense.backward(dMiddle, input: s.attended, weight: output.value, weightGradient: output.gradient, inputGradient: dAttended)
+        Dense.backward(
+            dMiddle, input: s.attended, weight: output.value, weightGradient: output.gradient, inputGradient: dAttended)
         let (dRotatedQuery, dRotatedKey, dv) = step.backward(
             dAttended, query: s.rotatedQuery, key: s.rotatedKey, value: s.value)
         let dq = Tensor(zeros: dRotatedQuery.shape), dk = Tensor(zeros: dRotatedKey.shape)

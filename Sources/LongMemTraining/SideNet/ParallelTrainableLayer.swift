@@ -18,8 +18,10 @@ final class ParallelTrainableLayer: TrainableLayer {
     }
 
     var parameters: [Parameter] {
-        [normWeight, normBias, query, key, value, output, feedForwardIn, feedForwardInBias, feedForwardOut,
-            feedForwardOutBias]
+        [
+            normWeight, normBias, query, key, value, output, feedForwardIn, feedForwardInBias, feedForwardOut,
+            feedForwardOutBias,
+        ]
     }
 
     /// A copy of backbone block `block` under `sidenet.layers.{index}.`, with the SideNet's LayerNorm epsilon.
@@ -52,14 +54,16 @@ final class ParallelTrainableLayer: TrainableLayer {
         Dense.forward(normed, weight: query.value, into: q)
         Dense.forward(normed, weight: key.value, into: k)
         Dense.forward(normed, weight: value.value, into: v)
-        let attended = step.forward(query: q, key: k, value: v, retrievalQuery: q, memory: memory, memoryBias: memoryBias)
+        let attended = step.forward(
+            query: q, key: k, value: v, retrievalQuery: q, memory: memory, memoryBias: memoryBias)
         let inner = Tensor(zeros: [tokens, feedForwardIn.value.rows]), activated = Tensor(zeros: inner.shape)
         Dense.forward(normed, weight: feedForwardIn.value, bias: feedForwardInBias.value, into: inner)
         ActivationGrad.geluErf(inner, into: activated)
         let result = x.copy()
         result.add(crossResidual)
         Dense.forward(attended, weight: output.value, into: result, accumulate: true)
-        Dense.forward(activated, weight: feedForwardOut.value, bias: feedForwardOutBias.value, into: result, accumulate: true)
+        Dense.forward(
+            activated, weight: feedForwardOut.value, bias: feedForwardOutBias.value, into: result, accumulate: true)
         saved = Saved(
             x: x, normed: normed, query: q, key: k, value: v, attended: attended, inner: inner, activated: activated,
             means: means, scales: scales)
@@ -80,7 +84,8 @@ final class ParallelTrainableLayer: TrainableLayer {
             dInner, input: s.normed, weight: feedForwardIn.value, weightGradient: feedForwardIn.gradient,
             biasGradient: feedForwardInBias.gradient, inputGradient: dNormed)
         let dAttended = Tensor(zeros: s.attended.shape)
-        Dense.backward(dOut, input: s.attended, weight: output.value, weightGradient: output.gradient, inputGradient: dAttended)
+        Dense.backward(
+            dOut, input: s.attended, weight: output.value, weightGradient: output.gradient, inputGradient: dAttended)
         let (dq, dk, dv) = step.backward(dAttended, query: s.query, key: s.key, value: s.value)
         for (gradient, parameter) in [(dq, query), (dk, key), (dv, value)] {
             Dense.backward(

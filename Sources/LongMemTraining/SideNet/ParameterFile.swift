@@ -15,7 +15,8 @@ extension TrainableSideNet {
         var loaded: [(Parameter, Tensor)] = []
         for parameter in parameters {
             guard file.entries[prefix + parameter.name] != nil else {
-                throw TrainingError.incompatibleCheckpoint(path: path, detail: "has no tensor \(prefix + parameter.name)")
+                throw TrainingError.incompatibleCheckpoint(
+                    path: path, detail: "has no tensor \(prefix + parameter.name)")
             }
             let tensor = try file.tensor(prefix + parameter.name)
             guard tensor.shape == parameter.value.shape else {

@@ -35,7 +35,8 @@ struct AttentionStep {
         self.memory = memory
         self.memoryBias = memoryBias
         if let memory, let memoryBias {
-            memorySaved = memory.forward(query: query, retrievalQuery: retrievalQuery, bias: memoryBias.value, output: out)
+            memorySaved = memory.forward(
+                query: query, retrievalQuery: retrievalQuery, bias: memoryBias.value, output: out)
         } else {
             memorySaved = nil
         }
@@ -45,7 +46,9 @@ struct AttentionStep {
     /// dOut (T, H D) -> (dq, dk, dv) of the attended q, k, v.
     mutating func backward(_ dOut: Tensor, query: Tensor, key: Tensor, value: Tensor) -> (Tensor, Tensor, Tensor) {
         let tokens = query.rows, heads = attention.heads
-        if scoreGradients?.shape != [heads, tokens, tokens] { scoreGradients = Tensor(uninitialized: [heads, tokens, tokens]) }
+        if scoreGradients?.shape != [heads, tokens, tokens] {
+            scoreGradients = Tensor(uninitialized: [heads, tokens, tokens])
+        }
         let dq = Tensor(zeros: query.shape), dk = Tensor(zeros: key.shape), dv = Tensor(zeros: value.shape)
         var dLocal = dOut
         let memoryQuery = Tensor(zeros: query.shape)

@@ -71,9 +71,12 @@ public final class TrainableSideNet {
                     copying: block, index: $0, geometry: g, epsilon: block.attentionNorm.epsilon, rotary: rotary)
             }
             layers = built
-            finalNorm = initialisation == .zeroBranch
+            finalNorm =
+                initialisation == .zeroBranch
                 ? .none
-                : .rms(weight: Parameter("sidenet.norm.weight", copying: llama.finalNorm.weight), epsilon: llama.finalNorm.epsilon)
+                : .rms(
+                    weight: Parameter("sidenet.norm.weight", copying: llama.finalNorm.weight),
+                    epsilon: llama.finalNorm.epsilon)
             if initialisation == .zeroBranch { built.flatMap(\.branchOutputs).forEach { $0.value.fill(0) } }
             head = llama.outputHead
         } else if let newgpt = backbone as? NewGPTModel {
@@ -82,7 +85,8 @@ public final class TrainableSideNet {
                 ParallelTrainableLayer(copying: newgpt.blocks[2 * $0 + 1], index: $0, geometry: g, epsilon: epsilon)
             }
             layers = built
-            finalNorm = initialisation == .zeroBranch
+            finalNorm =
+                initialisation == .zeroBranch
                 ? .none
                 : .layerNorm(
                     weight: Parameter("sidenet.layer_norm.weight", copying: newgpt.finalNorm.weight),
@@ -123,14 +127,16 @@ public final class TrainableSideNet {
         var normStatistics: ([Float], [Float]) = ([], [])
         switch finalNorm {
         case .layerNorm(let weight, let bias, let epsilon):
-            let (means, scales) = LayerNormGrad.forward(x, weight: weight.value, bias: bias.value, epsilon: epsilon, into: hidden)
+            let (means, scales) = LayerNormGrad.forward(
+                x, weight: weight.value, bias: bias.value, epsilon: epsilon, into: hidden)
             normStatistics = (means, scales)
         case .rms(let weight, let epsilon):
             normStatistics.1 = RMSNormGrad.forward(x, weight: weight.value, epsilon: epsilon, into: hidden)
         case .none: hidden.assign(x)
         }
         let dHidden = Tensor(zeros: x.shape)
-        let loss = CrossEntropyGrad.lossAndGradient(hidden: hidden, targets: targets, head: head, hiddenGradient: dHidden)
+        let loss = CrossEntropyGrad.lossAndGradient(
+            hidden: hidden, targets: targets, head: head, hiddenGradient: dHidden)
         guard backward else { return loss }
         var dx: Tensor
         switch finalNorm {
@@ -150,4 +156,3 @@ public final class TrainableSideNet {
         return loss
     }
 }
-
