@@ -56,7 +56,9 @@ enum CommandLineNames {
         case HarnessError.outputInShard(let path, let shard):
             return Message("--output \(path): is shard folder \(shard) or inside it; merge into a folder of its own")
         case HarnessError.invalidShard(let text):
-            return Message("--shard \(text): expected i/n with 0 <= i < n")
+            return Message("--shard \(text): expected i/n with 0 <= i < n, auto or auto/n")
+        case HarnessError.schedulerShard(let spec, let detail):
+            return Message("--shard \(spec): \(detail)")
         default:
             return error
         }
