@@ -62,7 +62,8 @@ let package = Package(
         ),
 
         // Layer 4: data (datasets, manifests, fetching, Gutenberg texts, ChapterBreak files and builder,
-        // CPython-compatible sampling, the model catalog) and reports (results -> Markdown, HTML, JUnit).
+        // CPython-compatible sampling, the model catalog), reports (results -> Markdown, HTML, JUnit) and
+        // cluster job files.
         .target(
             name: "LongMemData",
             dependencies: ["LongMemHarness", "LongMemTensor", .product(name: "Crypto", package: "swift-crypto")]
@@ -71,6 +72,8 @@ let package = Package(
             name: "LongMemReport",
             dependencies: ["LongMemHarness", "LongMemTensor"]
         ),
+        // Job files for cluster schedulers (Slurm job arrays, Kubernetes Indexed Jobs) and their submission.
+        .target(name: "LongMemCluster"),
 
         // Layer 5: task adapters (ICL, ChapterBreak, perplexity) and their scoring.
         .target(
@@ -131,6 +134,10 @@ let package = Package(
         .testTarget(
             name: "LongMemReportTests",
             dependencies: ["LongMemReport", "LongMemHarness", "LongMemTensor", "LongMemTestSupport"]
+        ),
+        .testTarget(
+            name: "LongMemClusterTests",
+            dependencies: ["LongMemCluster", "LongMemTestSupport"]
         ),
         .testTarget(
             name: "LongMemEvalCLITests",
