@@ -87,8 +87,8 @@ let package = Package(
         .executableTarget(
             name: "LongMemEvalCLI",
             dependencies: [
-                "LongMemTasks", "LongMemData", "LongMemReport", "LongMemRuntime", "LongMemHarness", "LongMemModels",
-                "LongMemTokenizer", "LongMemTensor",
+                "LongMemTasks", "LongMemData", "LongMemReport", "LongMemCluster", "LongMemRuntime", "LongMemHarness",
+                "LongMemModels", "LongMemTokenizer", "LongMemTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

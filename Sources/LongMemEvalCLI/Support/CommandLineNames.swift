@@ -1,4 +1,5 @@
 import ArgumentParser
+import LongMemCluster
 import LongMemData
 import LongMemHarness
 import LongMemRuntime
@@ -40,6 +41,27 @@ enum CommandLineNames {
         }
     }
 
+    static func option(_ setting: ClusterSetting) -> String {
+        switch setting {
+        case .command: "the evaluation after --"
+        case .shards: "--shards"
+        case .name: "--name"
+        case .runFolder: "--output"
+        case .workingDirectory: "the current folder"
+        case .executable: "--executable"
+        case .partition: "--partition"
+        case .cpus: "--cpus-per-task"
+        case .cpuRequest: "--cpu"
+        case .memory: "--memory"
+        case .parallelism: "--parallelism"
+        case .time: "--time"
+        case .arrayLimit: "--array-limit"
+        case .retries: "--retries"
+        case .image: "--image"
+        case .claim: "--runs-claim/--data-claim/--models-claim"
+        }
+    }
+
     /// `error` in the command line's terms: a setting named by its option; other errors as they are.
     static func retold(_ error: Error) -> Error {
         switch error {
@@ -48,6 +70,8 @@ enum CommandLineNames {
         case RuntimeError.unsupportedMethod(let method, let architecture):
             return Message("--method \(method) is not available for \(architecture) backbones")
         case TasksError.invalidSetting(let setting, let detail):
+            return Message(option(setting) + ": " + detail)
+        case ClusterError.invalidSetting(let setting, let detail):
             return Message(option(setting) + ": " + detail)
         case HarnessError.differentRun(let path, let detail):
             return Message("\(path): holds a different run (\(detail)); use another --output or --fresh")
