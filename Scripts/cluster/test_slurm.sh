@@ -127,7 +127,7 @@ for _ in $(seq 1200); do
     if [ "$lines" -ge 4 ] && [ ! -f "$run/shards/1/results.json" ]; then
         pid=$(sed -n 's/^pid \([0-9]*\):.*/\1/p' "$run/shards/1/.lock")
         if [ -n "$pid" ]; then
-            kill -KILL "$pid" && killed="$lines" && say "killed shard 1 (pid $pid) after $lines of its samples"
+            kill -KILL "$pid" && killed="$lines" && say "killed shard 1 (pid $pid) with $lines of its samples logged"
             break
         fi
     fi
@@ -146,9 +146,10 @@ for _ in $(seq 900); do
 done
 [ -z "$(squeue -h -j "$array,$merge" -o %i 2>/dev/null)" ] || { say "jobs still queued after 15 minutes"; exit 1; }
 # One line per job: the array's tasks, then the merge.
-scontrol -o show job "$array,$merge" 2>/dev/null \
-    | sed -n 's/^JobId=\([0-9]*\).* JobName=\([^ ]*\) .* JobState=\([A-Z_]*\) .* Restarts=\([0-9]*\) .*/  job \1 \2: \3, restarts \4/p' \
-    | sort >&2
+scontrol -o show job "$array" 2>/dev/null | sort -t= -k4 | sed -n \
+    's/^JobId=\([0-9]*\) .*ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\) .*Restarts=\([0-9]*\) .*/  shard \2 (job \1): \3, restarts \4/p' >&2 || true
+scontrol -o show job "$merge" 2>/dev/null | sed -n \
+    's/^JobId=\([0-9]*\) .*JobState=\([A-Z_]*\) .*Restarts=\([0-9]*\) .*/  merge and report (job \1): \2, restarts \3/p' >&2 || true
 [ -f "$run/results.json" ] && [ -f "$run/report/report.md" ] || { say "no merged results or report"; exit 1; }
 grep -q "failed (exit 137): requeued" "$run/logs/shard-1.log" || { say "shard 1 was not requeued"; exit 1; }
 resumed=$(python3 -c 'import json,sys; print([n for n in json.load(open(sys.argv[1]))["notes"] if "resumed" in n][0])' \
@@ -156,4 +157,4 @@ resumed=$(python3 -c 'import json,sys; print([n for n in json.load(open(sys.argv
 say "merged notes: $resumed"
 
 python3 Scripts/cluster/compare_runs.py "$run" "$work/runs/unsharded"
-say "passed: 4 shards on Slurm, shard 1 killed after $killed samples and requeued, merged = unsharded"
+say "passed: 4 shards on Slurm, shard 1 SIGKILLed mid-way and requeued, merged = unsharded"
