@@ -59,8 +59,9 @@ struct ClusterKubernetesCommand: ParsableCommand {
             [(shards, Data(jobs.indexedJob.utf8)), (merge, Data(jobs.mergeJob.utf8))], createFolder: true)
         print(shards)
         print(merge)
+        let (quotedShards, quotedMerge) = (ShellWord.quoted(shards), ShellWord.quoted(merge))
         print(
-            "run: kubectl apply -f \(shards) && kubectl wait --for=condition=complete --timeout=168h job/\(name) "
-                + "&& kubectl apply -f \(merge)")
+            "run: kubectl apply -f \(quotedShards) && kubectl wait --for=condition=complete --timeout=168h job/\(name) "
+                + "&& kubectl apply -f \(quotedMerge)")
     }
 }
