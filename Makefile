@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export LONGMEM_EVAL_DATA ?= $(abspath ../shared/datasets)
 
-.PHONY: setup build test regress regress-update lint format bench fixtures quickstart fuzz
+.PHONY: setup build test regress regress-update cluster-test image lint format bench fixtures quickstart fuzz
 
 setup:
 	Scripts/setup.sh
@@ -21,6 +21,18 @@ regress:
 
 regress-update:
 	Scripts/regress.sh --update
+
+# The cluster tests (README, "Running on a cluster"): the Kubernetes manifests against the API schemas, then a
+# real one-node Slurm cluster on this machine (root; installs slurm-wlm and munge if missing) running 4 shards
+# of a small evaluation, one killed and requeued, merged and compared with the unsharded run (about a minute).
+cluster-test:
+	swift build --product longmem-eval
+	Scripts/cluster/check_manifests.sh
+	Scripts/cluster/test_slurm.sh
+
+# The container image (Containerfile): podman, else docker.
+image:
+	$$(command -v podman || command -v docker) build -t longmem-eval -f Containerfile .
 
 lint:
 	swift format lint --strict --recursive Sources Tests Fuzz Package.swift

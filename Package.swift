@@ -62,8 +62,9 @@ let package = Package(
         ),
 
         // Layer 4: data (datasets, manifests, fetching, Gutenberg texts, ChapterBreak files and builder,
-        // CPython-compatible sampling, the model catalog) and reports (results -> Markdown, HTML, JUnit);
-        // training (SideNet gradients, optimizer, checkpoints) beside the runtime it extends.
+        // CPython-compatible sampling, the model catalog), reports (results -> Markdown, HTML, JUnit),
+        // cluster job files, and training (SideNet gradients, optimizer, checkpoints) beside the runtime it
+        // extends.
         .target(
             name: "LongMemTraining",
             dependencies: ["LongMemRuntime", "LongMemModels", "LongMemTensor", "CLongMemKernels"],
@@ -77,6 +78,8 @@ let package = Package(
             name: "LongMemReport",
             dependencies: ["LongMemHarness", "LongMemTensor"]
         ),
+        // Job files for cluster schedulers (Slurm job arrays, Kubernetes Indexed Jobs) and their submission.
+        .target(name: "LongMemCluster"),
 
         // Layer 5: task adapters (ICL, ChapterBreak, perplexity) and their scoring.
         .target(
@@ -90,7 +93,8 @@ let package = Package(
         .executableTarget(
             name: "LongMemEvalCLI",
             dependencies: [
-                "LongMemTasks", "LongMemData", "LongMemReport", "LongMemRuntime", "LongMemTraining", "LongMemHarness",
+                "LongMemTasks", "LongMemData", "LongMemReport", "LongMemCluster", "LongMemRuntime", "LongMemTraining",
+                "LongMemHarness",
                 "LongMemModels", "LongMemTokenizer", "LongMemTensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -141,6 +145,10 @@ let package = Package(
         .testTarget(
             name: "LongMemReportTests",
             dependencies: ["LongMemReport", "LongMemHarness", "LongMemTensor", "LongMemTestSupport"]
+        ),
+        .testTarget(
+            name: "LongMemClusterTests",
+            dependencies: ["LongMemCluster", "LongMemTestSupport"]
         ),
         .testTarget(
             name: "LongMemEvalCLITests",

@@ -13,7 +13,7 @@ struct LongMemEval: ParsableCommand {
             """,
         subcommands: [
             ICLCommand.self, ChapterBreakCommand.self, PerplexityCommand.self, ReportCommand.self, RegressCommand.self,
-            MergeCommand.self, TrainCommand.self,
+            MergeCommand.self, TrainCommand.self, ClusterCommand.self,
             DatasetsCommand.self, ModelsCommand.self, TokenizeCommand.self, LogprobsCommand.self, BenchCommand.self,
         ]
     )

@@ -11,6 +11,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
     /// Another process holds the run folder's lock; `holder` is what it wrote there (pid and command).
     case locked(path: String, holder: String)
     case invalidShard(String)
+    /// `shard auto` (or `auto/n`, `spec`) where the scheduler's environment names no shard (see `SchedulerShard`).
+    case schedulerShard(spec: String, detail: String)
     case mergeMismatch(path: String, detail: String)
     /// A merge's output folder is the shard folder `shard` or inside it.
     case outputInShard(path: String, shard: String)
@@ -27,7 +29,8 @@ public enum HarnessError: Error, CustomStringConvertible, Equatable {
         case .differentRun(let path, let detail):
             return "\(path): holds a different run (\(detail)); use another run folder or start it afresh"
         case .locked(let path, let holder): return "\(path): in use by another run (\(holder))"
-        case .invalidShard(let text): return "shard \(text): expected i/n with 0 <= i < n"
+        case .invalidShard(let text): return "shard \(text): expected i/n with 0 <= i < n, auto or auto/n"
+        case .schedulerShard(let spec, let detail): return "shard \(spec): \(detail)"
         case .mergeMismatch(let path, let detail): return "\(path): cannot merge: \(detail)"
         case .outputInShard(let path, let shard):
             return "\(path): is shard folder \(shard) or inside it; a merge never writes into its shards"

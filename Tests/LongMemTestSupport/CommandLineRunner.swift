@@ -22,14 +22,16 @@ public enum CommandLineRunner {
         return FixturePaths.root + "/.build/debug/longmem-eval"
     }
 
-    /// Runs `longmem-eval arguments...` and collects its exit status and output; a run still going after
-    /// `deadline` seconds is terminated (a hang fails a test instead of stalling the suite).
+    /// Runs `longmem-eval arguments...` (in `directory`, else the current folder) and collects its exit status
+    /// and output; a run still going after `deadline` seconds is terminated (a hang fails a test instead of
+    /// stalling the suite).
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], deadline: Double? = nil
+        _ arguments: [String], environment: [String: String] = [:], deadline: Double? = nil, directory: String? = nil
     ) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var variables = ProcessInfo.processInfo.environment
         variables.merge(environment) { $1 }
         process.environment = variables

@@ -69,7 +69,7 @@ struct ChapterBreakCommand: ParsableCommand {
                 split: split, work: $0.workID, index: $0.index, context: $0.example.ctx, positive: $0.example.pos,
                 negatives: $0.example.negs)
         }
-        let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: methodOptions)
+        let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: methodOptions, runOptions: runOptions)
         // `datasets build-chapterbreak` writes its sidecar beside every set it builds.
         let rebuilt = FileManager.default.fileExists(atPath: path + ".meta.json")
         let evaluator = try ChapterBreakEvaluator(

@@ -76,7 +76,7 @@ struct ICLCommand: ParsableCommand {
     func run() throws {
         var method = methodOptions
         method.chunkSize = method.chunkSize ?? ICLConfiguration.officialMemoryChunkSize
-        let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: method)
+        let runner = try TaskRunner(modelOptions: modelOptions, methodOptions: method, runOptions: runOptions)
         let data = runOptions.dataDirectory
         let evaluator = try ICLEvaluator(
             model: runner.model, tokenizer: runner.tokenizer,

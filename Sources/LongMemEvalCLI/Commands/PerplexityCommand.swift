@@ -66,7 +66,7 @@ struct PerplexityCommand: ParsableCommand {
         let runners = try sweep().map { size -> (Int?, TaskRunner) in
             var method = methodOptions
             if let size { method.memorySize = size }
-            return (size, try TaskRunner(modelOptions: modelOptions, methodOptions: method))
+            return (size, try TaskRunner(modelOptions: modelOptions, methodOptions: method, runOptions: runOptions))
         }
         let evaluator = try PerplexityEvaluator(
             models: runners.map { ($0.0, $0.1.model) }, tokenizer: runners[0].1.tokenizer, configuration: configuration)

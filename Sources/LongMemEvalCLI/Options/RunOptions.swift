@@ -15,7 +15,12 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Discard what the run folder holds and start again.")
     var fresh = false
 
-    @Option(help: "Run only shard i of n (i/n); `longmem-eval merge` recombines the shards.")
+    @Option(
+        help: """
+            Run only shard i of n (i/n); `longmem-eval merge` recombines the shards. `auto` takes i and n from a \
+            Slurm job array task (SLURM_ARRAY_TASK_ID, _MIN, _COUNT; contiguous arrays only); `auto/n` takes i \
+            from a Kubernetes Indexed Job (JOB_COMPLETION_INDEX) with n its completions.
+            """)
     var shard: String = "0/1"
 
     @Flag(help: "No progress output.")
@@ -24,9 +29,14 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Data directory (default: $LONGMEM_EVAL_DATA, else ~/.cache/longmem-eval/datasets).")
     var dataDir: String?
 
-    func validate() throws { try CommandLineNames.retelling { _ = try parsedShard() } }
+    /// `auto` is resolved when the command runs, where its errors are one line without the usage text.
+    func validate() throws {
+        if !SchedulerShard.isAutomatic(shard) { try CommandLineNames.retelling { _ = try parsedShard() } }
+    }
 
-    func parsedShard() throws -> Shard { try Shard(parsing: shard) }
+    func parsedShard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard {
+        try SchedulerShard.resolve(shard, environment: environment)
+    }
 
     var dataDirectory: DataDirectory { DataDirectory.resolve(explicit: dataDir) }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LongMemCluster
 import LongMemData
 import LongMemHarness
 import LongMemRuntime
@@ -41,6 +42,27 @@ enum CommandLineNames {
         }
     }
 
+    static func option(_ setting: ClusterSetting) -> String {
+        switch setting {
+        case .command: "the evaluation after --"
+        case .shards: "--shards"
+        case .name: "--name"
+        case .runFolder: "--output"
+        case .workingDirectory: "the current folder"
+        case .executable: "--executable"
+        case .partition: "--partition"
+        case .cpus: "--cpus-per-task"
+        case .cpuRequest: "--cpu"
+        case .memory: "--memory"
+        case .parallelism: "--parallelism"
+        case .time: "--time"
+        case .arrayLimit: "--array-limit"
+        case .retries: "--retries"
+        case .image: "--image"
+        case .claim: "--runs-claim/--data-claim/--models-claim"
+        }
+    }
+
     /// `error` in the command line's terms: a setting named by its option; other errors as they are.
     static func option(_ setting: TrainingSetting) -> String {
         switch setting {
@@ -66,6 +88,8 @@ enum CommandLineNames {
             return Message(option(setting) + ": " + detail)
         case TrainingError.invalidSetting(let setting, let detail):
             return Message(option(setting) + ": " + detail)
+        case ClusterError.invalidSetting(let setting, let detail):
+            return Message(option(setting) + ": " + detail)
         case HarnessError.differentRun(let path, let detail):
             return Message("\(path): holds a different run (\(detail)); use another --output or --fresh")
         case HarnessError.locked(let path, let holder):
@@ -73,7 +97,9 @@ enum CommandLineNames {
         case HarnessError.outputInShard(let path, let shard):
             return Message("--output \(path): is shard folder \(shard) or inside it; merge into a folder of its own")
         case HarnessError.invalidShard(let text):
-            return Message("--shard \(text): expected i/n with 0 <= i < n")
+            return Message("--shard \(text): expected i/n with 0 <= i < n, auto or auto/n")
+        case HarnessError.schedulerShard(let spec, let detail):
+            return Message("--shard \(spec): \(detail)")
         default:
             return error
         }

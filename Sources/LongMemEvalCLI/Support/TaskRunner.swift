@@ -14,8 +14,12 @@ struct TaskRunner {
     let model: MemoryAugmentedModel
     let tokenizer: any TextTokenizer
     let directory: ModelDirectory
+    /// This process's shard, resolved first: a shard the scheduler's environment does not name fails before
+    /// the model loads.
+    let shard: Shard
 
-    init(modelOptions: ModelOptions, methodOptions: MethodOptions) throws {
+    init(modelOptions: ModelOptions, methodOptions: MethodOptions, runOptions: RunOptions) throws {
+        shard = try runOptions.parsedShard()
         if let threads = modelOptions.threads { Parallel.threads = threads }
         let directory = try modelOptions.resolvedDirectory()
         self.directory = directory
@@ -45,7 +49,7 @@ struct TaskRunner {
         guard evaluator.sampleCount > 0 else {
             throw TasksError.emptyEvaluation(what: Task.task.rawValue, detail: "the run has no samples")
         }
-        let specification = try specification(for: evaluator, dataRoot: dataRoot, shard: try options.parsedShard())
+        let specification = try specification(for: evaluator, dataRoot: dataRoot, shard: shard)
         let folder = options.folder(for: specification)
         let run = try EvaluationRun(directory: folder, specification: specification, fresh: options.fresh)
         let owned = (0..<evaluator.sampleCount).filter { specification.shard.owns($0) }.count
