@@ -338,3 +338,20 @@ void lm_keep_freed_memory(void) {
     mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
 #endif
 }
+
+float lm_dot(const float *a, const float *b, int64_t n) {
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int k = 0; k < 8; k++) lanes[k] += a[i + k] * b[i + k];
+    }
+    float total = 0;
+    for (; i < n; i++) total += a[i] * b[i];
+    for (int k = 0; k < 8; k++) total += lanes[k];
+    return total;
+}
+
+void lm_softmax_backward(const float *p, float *g, int64_t n) {
+    const float dot = lm_dot(p, g, n);
+    for (int64_t j = 0; j < n; j++) g[j] = p[j] * (g[j] - dot);
+}

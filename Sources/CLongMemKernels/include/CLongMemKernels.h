@@ -69,3 +69,8 @@ void lm_from_half(const uint16_t *src, float *dst, int64_t n);
 /// threshold 32 MiB, no trimming), so a loop that allocates the same large buffers every iteration does
 /// not fault and zero fresh pages each time.
 void lm_keep_freed_memory(void);
+
+/// sum(a * b), in eight float lanes (so the loop vectorises without fast-math) then summed.
+float lm_dot(const float *a, const float *b, int64_t n);
+/// In place, the softmax's backward pass for one row: g = p * (g - sum(p * g)).
+void lm_softmax_backward(const float *p, float *g, int64_t n);

@@ -1,4 +1,5 @@
 // Legend: T tokens, H query heads, K key/value heads, D head size.
+import CLongMemKernels
 import Foundation
 import LongMemTensor
 
@@ -39,15 +40,7 @@ struct CausalAttentionGrad {
                     c: block, ldc: tokens)
                 for i in rows {
                     let row = p + i * tokens
-                    if let slope { for j in 0...i { row[j] += slope * Float(j - i) } }
-                    var peak = -Float.infinity
-                    for j in 0...i { peak = max(peak, row[j]) }
-                    var total: Float = 0
-                    for j in 0...i {
-                        row[j] = exp(row[j] - peak)
-                        total += row[j]
-                    }
-                    for j in 0...i { row[j] /= total }
+                    lm_alibi_softmax(row, Int64(i + 1), slope ?? 0)
                     for j in (i + 1)..<keys { row[j] = 0 }
                 }
                 BLAS.sgemm(
@@ -82,10 +75,8 @@ struct CausalAttentionGrad {
                     transposeB: true, m: rows.count, n: keys, k: d, a: dO, lda: dOut.columns, b: v.data + g * d,
                     ldb: v.columns, c: block, ldc: tokens)
                 for i in rows {
-                    let row = ds + i * tokens, probability = p + i * tokens
-                    var dot: Float = 0
-                    for j in 0...i { dot += probability[j] * row[j] }
-                    for j in 0...i { row[j] = probability[j] * (row[j] - dot) }
+                    let row = ds + i * tokens
+                    lm_softmax_backward(p + i * tokens, row, Int64(i + 1))
                     for j in (i + 1)..<keys { row[j] = 0 }
                 }
                 BLAS.sgemm(

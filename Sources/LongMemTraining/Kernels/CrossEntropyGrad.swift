@@ -1,11 +1,13 @@
 // Legend: T tokens, C width, V vocabulary, B rows per block.
+import CLongMemKernels
 import Foundation
 import LongMemTensor
 
 /// Mean next-token cross-entropy through a frozen output head, computed in blocks of rows so that a
 /// segment's (T, V) logits are never all held at once.
 enum CrossEntropyGrad {
-    static let blockRows = 32
+    /// Large enough that the head's weights are packed for BLAS a few times per segment, not once per 32 rows.
+    static let blockRows = 256
 
     /// Mean loss over the T targets; writes d loss / d hidden (T, C) into `hiddenGradient`.
     static func lossAndGradient(
@@ -26,17 +28,12 @@ enum CrossEntropyGrad {
                     var loss = 0.0
                     for r in 0..<rows {
                         let row = logits.row(r), target = targets[start + r]
-                        var peak = -Float.infinity
-                        for v in 0..<vocabulary { peak = max(peak, row[v]) }
-                        let targetLogit = Double(row[target] - peak)
-                        var total: Double = 0
-                        for v in 0..<vocabulary {
-                            row[v] = exp(row[v] - peak)
-                            total += Double(row[v])
-                        }
-                        loss += log(total) - targetLogit
-                        let normaliser = inverseCount / Float(total)
-                        for v in 0..<vocabulary { row[v] *= normaliser }
+                        let normaliser = lm_log_sum_exp(row, Int64(vocabulary))
+                        loss += normaliser - Double(row[target])
+                        let shift = Float(normaliser)
+                        for v in 0..<vocabulary { row[v] -= shift }
+                        lm_exp(row, Int64(vocabulary))  // softmax
+                        for v in 0..<vocabulary { row[v] *= inverseCount }
                         row[target] -= inverseCount
                     }
                     losses[block] = loss

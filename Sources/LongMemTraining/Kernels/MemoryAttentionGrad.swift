@@ -1,4 +1,5 @@
 // Legend: T tokens, H query heads, D head size, R retrieved tokens per query and head.
+import CLongMemKernels
 import Foundation
 import LongMemRuntime
 import LongMemTensor
@@ -49,21 +50,10 @@ struct MemoryAttentionGrad {
                         retrieved.slots, row: t, head: h, perQuery: retrieved.perQuery, available: retrieved.available,
                         keys: keys, values: values)
                     let q = query.row(t) + h * d, p = probabilities.data + (t * heads + h) * max(width, 1)
-                    var peak = -Float.infinity
-                    for j in 0..<width {
-                        var dot: Float = 0
-                        for i in 0..<d { dot += q[i] * keys[j * d + i] }
-                        p[j] = scale * dot
-                        peak = max(peak, p[j])
-                    }
-                    var total: Float = 0
-                    for j in 0..<width {
-                        p[j] = exp(p[j] - peak)
-                        total += p[j]
-                    }
+                    for j in 0..<width { p[j] = scale * lm_dot(q, keys + j * d, Int64(d)) }
+                    lm_softmax(p, Int64(width))
                     let r = readout.row(t) + h * d, out = output.row(t) + h * d
                     for j in 0..<width {
-                        p[j] /= total
                         for i in 0..<d { r[i] += p[j] * values[j * d + i] }
                     }
                     for i in 0..<d { out[i] = (1 - gates[h]) * out[i] + gates[h] * r[i] }
@@ -106,16 +96,11 @@ struct MemoryAttentionGrad {
                             saved.slots, row: t, head: h, perQuery: saved.perQuery, available: saved.available,
                             keys: keys, values: values)
                         let p = saved.probabilities.data + (t * heads + h) * max(width, 1)
-                        var dot: Float = 0
-                        for j in 0..<width {
-                            var v: Float = 0
-                            for i in 0..<d { v += s * g[i] * values[j * d + i] }
-                            dp[j] = v
-                            dot += p[j] * v
-                        }
+                        for j in 0..<width { dp[j] = s * lm_dot(g, values + j * d, Int64(d)) }
+                        lm_softmax_backward(p, dp, Int64(width))
                         let out = dq.row(t) + h * d
                         for j in 0..<width {
-                            let ds = scale * p[j] * (dp[j] - dot)
+                            let ds = scale * dp[j]
                             for i in 0..<d { out[i] += ds * keys[j * d + i] }
                         }
                     }

@@ -6,7 +6,9 @@ import LongMemTensor
 /// x'' = x' + down(silu(gate(N2 x')) * up(N2 x')); rotary q and k at positions 0..<T, grouped-query heads.
 /// Names as Hugging Face's, under `sidenet.layers.{i}.`.
 final class LlamaTrainableLayer: TrainableLayer {
-    let attentionNorm, query, key, value, output, feedForwardNorm, gate, up, down: Parameter
+    let attentionNorm, output, feedForwardNorm, down: Parameter
+    /// q | k | v and gate | up: each one matrix (one product) of separately named parameters.
+    let projections, gateUp: FusedRows
     let epsilon: Float
     let rotary: RotaryEmbedding
     var step: AttentionStep
@@ -18,23 +20,24 @@ final class LlamaTrainableLayer: TrainableLayer {
         let rotation: RotaryGrad
     }
 
-    var parameters: [Parameter] { [attentionNorm, query, key, value, output, feedForwardNorm, gate, up, down] }
+    var parameters: [Parameter] {
+        [attentionNorm] + projections.parts + [output, feedForwardNorm] + gateUp.parts + [down]
+    }
 
     /// A copy of backbone block `block` under `sidenet.layers.{index}.`.
     init(copying block: LlamaBlock, index: Int, geometry g: AttentionGeometry, epsilon: Float, rotary: RotaryEmbedding)
     {
-        let prefix = "sidenet.layers.\(index)."
-        let qkv = block.queryKeyValue.weight, gateUp = block.gateUp.weight, f = gateUp.rows / 2
+        let prefix = "sidenet.layers.\(index).", f = block.gateUp.weight.rows / 2
         attentionNorm = Parameter(prefix + "input_layernorm.weight", copying: block.attentionNorm.weight)
-        query = Parameter(prefix + "self_attn.q_proj.weight", rows: 0..<g.queryWidth, of: qkv)
-        key = Parameter(prefix + "self_attn.k_proj.weight", rows: g.queryWidth..<(g.queryWidth + g.keyWidth), of: qkv)
-        value = Parameter(
-            prefix + "self_attn.v_proj.weight", rows: (g.queryWidth + g.keyWidth)..<(g.queryWidth + 2 * g.keyWidth),
-            of: qkv)
+        projections = FusedRows(
+            copying: block.queryKeyValue.weight,
+            names: ["q_proj", "k_proj", "v_proj"].map { prefix + "self_attn.\($0).weight" },
+            rows: [g.queryWidth, g.keyWidth, g.keyWidth])
         output = Parameter(prefix + "self_attn.o_proj.weight", copying: block.attentionOutput.weight)
         feedForwardNorm = Parameter(prefix + "post_attention_layernorm.weight", copying: block.feedForwardNorm.weight)
-        gate = Parameter(prefix + "mlp.gate_proj.weight", rows: 0..<f, of: gateUp)
-        up = Parameter(prefix + "mlp.up_proj.weight", rows: f..<(2 * f), of: gateUp)
+        gateUp = FusedRows(
+            copying: block.gateUp.weight, names: ["gate_proj", "up_proj"].map { prefix + "mlp.\($0).weight" },
+            rows: [f, f])
         down = Parameter(prefix + "mlp.down_proj.weight", copying: block.down.weight)
         self.epsilon = epsilon
         self.rotary = rotary
@@ -50,11 +53,10 @@ final class LlamaTrainableLayer: TrainableLayer {
         let tokens = x.rows
         let normed = Tensor(zeros: x.shape)
         let scales = RMSNormGrad.forward(x, weight: attentionNorm.value, epsilon: epsilon, into: normed)
-        let q = Tensor(zeros: [tokens, query.value.rows]), k = Tensor(zeros: [tokens, key.value.rows])
-        let v = Tensor(zeros: [tokens, value.value.rows])
-        Dense.forward(normed, weight: query.value, into: q)
-        Dense.forward(normed, weight: key.value, into: k)
-        Dense.forward(normed, weight: value.value, into: v)
+        let qkv = Tensor(uninitialized: [tokens, projections.value.rows])
+        Dense.forward(normed, weight: projections.value, into: qkv)
+        let parts = FusedRows.split(qkv, widths: projections.parts.map(\.value.rows))
+        let (q, k, v) = (parts[0], parts[1], parts[2])
         let rotation = RotaryGrad(rotary, tokens: tokens)
         let rotatedQuery = Tensor(zeros: q.shape), rotatedKey = Tensor(zeros: k.shape)
         rotation.rotate(q, into: rotatedQuery)
@@ -67,9 +69,11 @@ final class LlamaTrainableLayer: TrainableLayer {
         let normedMiddle = Tensor(zeros: x.shape)
         let middleScales = RMSNormGrad.forward(
             middle, weight: feedForwardNorm.value, epsilon: epsilon, into: normedMiddle)
-        let a = Tensor(zeros: [tokens, gate.value.rows]), u = Tensor(zeros: a.shape), product = Tensor(zeros: a.shape)
-        Dense.forward(normedMiddle, weight: gate.value, into: a)
-        Dense.forward(normedMiddle, weight: up.value, into: u)
+        let fused = Tensor(uninitialized: [tokens, gateUp.value.rows])
+        Dense.forward(normedMiddle, weight: gateUp.value, into: fused)
+        let halves = FusedRows.split(fused, widths: gateUp.parts.map(\.value.rows))
+        let (a, u) = (halves[0], halves[1])
+        let product = Tensor(uninitialized: a.shape)
         ActivationGrad.swiGLU(gate: a, up: u, into: product)
         let result = middle.copy()
         Dense.forward(product, weight: down.value, into: result, accumulate: true)
@@ -91,10 +95,8 @@ final class LlamaTrainableLayer: TrainableLayer {
         ActivationGrad.swiGLUBackward(dProduct, gate: s.gate, up: s.up, gateGradient: da, upGradient: du)
         let dNormedMiddle = Tensor(zeros: s.middle.shape)
         Dense.backward(
-            da, input: s.normedMiddle, weight: gate.value, weightGradient: gate.gradient, inputGradient: dNormedMiddle)
-        Dense.backward(
-            du, input: s.normedMiddle, weight: up.value, weightGradient: up.gradient, inputGradient: dNormedMiddle,
-            accumulateInput: true)
+            FusedRows.join([da, du]), input: s.normedMiddle, weight: gateUp.value, weightGradient: gateUp.gradient,
+            inputGradient: dNormedMiddle)
         let dMiddle = dOut.copy()
         RMSNormGrad.backward(
             dNormedMiddle, input: s.middle, weight: feedForwardNorm.value, scales: s.middleScales,
@@ -109,13 +111,9 @@ final class LlamaTrainableLayer: TrainableLayer {
         s.rotation.rotate(dRotatedQuery, into: dq, inverse: true)
         s.rotation.rotate(dRotatedKey, into: dk, inverse: true)
         let dNormed = Tensor(zeros: s.x.shape)
-        Dense.backward(dq, input: s.normed, weight: query.value, weightGradient: query.gradient, inputGradient: dNormed)
         Dense.backward(
-            dk, input: s.normed, weight: key.value, weightGradient: key.gradient, inputGradient: dNormed,
-            accumulateInput: true)
-        Dense.backward(
-            dv, input: s.normed, weight: value.value, weightGradient: value.gradient, inputGradient: dNormed,
-            accumulateInput: true)
+            FusedRows.join([dq, dk, dv]), input: s.normed, weight: projections.value,
+            weightGradient: projections.gradient, inputGradient: dNormed)
         RMSNormGrad.backward(
             dNormed, input: s.x, weight: attentionNorm.value, scales: s.scales, weightGradient: attentionNorm.gradient,
             inputGradient: dMiddle)

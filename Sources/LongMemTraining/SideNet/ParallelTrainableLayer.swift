@@ -6,8 +6,9 @@ import LongMemTensor
 /// x' = x + (H[2l+2] - H[2l]) + out(Attn(LN x)) + fc2(gelu_erf(fc1(LN x))), ALiBi, no attention biases.
 /// Names as fairseq's, under `sidenet.layers.{i}.`.
 final class ParallelTrainableLayer: TrainableLayer {
-    let normWeight, normBias, query, key, value, output, feedForwardIn, feedForwardInBias, feedForwardOut,
-        feedForwardOutBias: Parameter
+    let normWeight, normBias, output, feedForwardIn, feedForwardInBias, feedForwardOut, feedForwardOutBias: Parameter
+    /// q | k | v: one matrix (one product) of separately named parameters.
+    let projections: FusedRows
     let epsilon: Float
     var step: AttentionStep
     private var saved: Saved?
@@ -19,19 +20,18 @@ final class ParallelTrainableLayer: TrainableLayer {
 
     var parameters: [Parameter] {
         [
-            normWeight, normBias, query, key, value, output, feedForwardIn, feedForwardInBias, feedForwardOut,
-            feedForwardOutBias,
-        ]
+            normWeight, normBias,
+        ] + projections.parts + [output, feedForwardIn, feedForwardInBias, feedForwardOut, feedForwardOutBias]
     }
 
     /// A copy of backbone block `block` under `sidenet.layers.{index}.`, with the SideNet's LayerNorm epsilon.
     init(copying block: ParallelBlock, index: Int, geometry g: AttentionGeometry, epsilon: Float) {
-        let prefix = "sidenet.layers.\(index).", c = g.queryWidth, qkv = block.queryKeyValue.weight
+        let prefix = "sidenet.layers.\(index).", c = g.queryWidth
         normWeight = Parameter(prefix + "ln_1.weight", copying: block.norm.weight)
         normBias = Parameter(prefix + "ln_1.bias", copying: block.norm.bias)
-        query = Parameter(prefix + "self_attn.q_proj.weight", rows: 0..<c, of: qkv)
-        key = Parameter(prefix + "self_attn.k_proj.weight", rows: c..<(2 * c), of: qkv)
-        value = Parameter(prefix + "self_attn.v_proj.weight", rows: (2 * c)..<(3 * c), of: qkv)
+        projections = FusedRows(
+            copying: block.queryKeyValue.weight,
+            names: ["q_proj", "k_proj", "v_proj"].map { prefix + "self_attn.\($0).weight" }, rows: [c, c, c])
         output = Parameter(prefix + "self_attn.out_proj.weight", copying: block.output.weight)
         feedForwardIn = Parameter(prefix + "fc1.weight", copying: block.feedForwardIn.weight)
         feedForwardInBias = Parameter(prefix + "fc1.bias", copying: block.feedForwardIn.bias!)
@@ -50,10 +50,10 @@ final class ParallelTrainableLayer: TrainableLayer {
         let normed = Tensor(zeros: x.shape)
         let (means, scales) = LayerNormGrad.forward(
             x, weight: normWeight.value, bias: normBias.value, epsilon: epsilon, into: normed)
-        let q = Tensor(zeros: [tokens, query.value.rows]), k = Tensor(zeros: q.shape), v = Tensor(zeros: q.shape)
-        Dense.forward(normed, weight: query.value, into: q)
-        Dense.forward(normed, weight: key.value, into: k)
-        Dense.forward(normed, weight: value.value, into: v)
+        let qkv = Tensor(uninitialized: [tokens, projections.value.rows])
+        Dense.forward(normed, weight: projections.value, into: qkv)
+        let parts = FusedRows.split(qkv, widths: projections.parts.map(\.value.rows))
+        let (q, k, v) = (parts[0], parts[1], parts[2])
         let attended = step.forward(
             query: q, key: k, value: v, retrievalQuery: q, memory: memory, memoryBias: memoryBias)
         let inner = Tensor(zeros: [tokens, feedForwardIn.value.rows]), activated = Tensor(zeros: inner.shape)
@@ -87,11 +87,9 @@ final class ParallelTrainableLayer: TrainableLayer {
         Dense.backward(
             dOut, input: s.attended, weight: output.value, weightGradient: output.gradient, inputGradient: dAttended)
         let (dq, dk, dv) = step.backward(dAttended, query: s.query, key: s.key, value: s.value)
-        for (gradient, parameter) in [(dq, query), (dk, key), (dv, value)] {
-            Dense.backward(
-                gradient, input: s.normed, weight: parameter.value, weightGradient: parameter.gradient,
-                inputGradient: dNormed, accumulateInput: true)
-        }
+        Dense.backward(
+            FusedRows.join([dq, dk, dv]), input: s.normed, weight: projections.value,
+            weightGradient: projections.gradient, inputGradient: dNormed, accumulateInput: true)
         let dx = dOut.copy()
         LayerNormGrad.backward(
             dNormed, input: s.x, weight: normWeight.value, means: s.means, scales: s.scales,

@@ -6,17 +6,18 @@ public final class Parameter: @unchecked Sendable {
     public let value: Tensor
     public let gradient: Tensor
 
-    init(_ name: String, _ value: Tensor) {
+    convenience init(_ name: String, _ value: Tensor) {
+        self.init(name, value: value, gradient: Tensor(zeros: value.shape))
+    }
+
+    /// A parameter over given storage (views into a fused matrix and its gradient).
+    init(_ name: String, value: Tensor, gradient: Tensor) {
         self.name = name
         self.value = value
-        gradient = Tensor(zeros: value.shape)
+        self.gradient = gradient
     }
 
     /// A new parameter holding a copy of `value`.
     convenience init(_ name: String, copying value: Tensor) { self.init(name, value.copy()) }
 
-    /// A new parameter holding rows `rows` of a matrix (a slice of a fused q | k | v or gate | up weight).
-    convenience init(_ name: String, rows: Range<Int>, of matrix: Tensor) {
-        self.init(name, matrix.rows(rows).copy())
-    }
 }
