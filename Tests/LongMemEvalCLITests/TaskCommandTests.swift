@@ -83,6 +83,37 @@ struct TaskCommandTests {
         #expect(measured.count == summary["scored_tokens"] as? Int)
     }
 
+    @Test("logprobs --method memtrm: per-token scores with memory, summing to ppl's; the first window equals local's")
+    func memoryLogprobs() throws {
+        let directory = FixturePaths.temporaryDirectory()
+        let text = try String(contentsOfFile: FixturePaths.dataset("longtext/pg22_like/pg64317.txt"), encoding: .utf8)
+        let file = directory + "/chapter.txt"
+        try String(text.dropFirst(2_000).prefix(6_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        let common = ["--model", Runs.textModel, "--tokenizer", Runs.bpe, "--window", "128", "--memory-size", "16384"]
+        try Runs.succeed(["ppl", "--files", file, "--method", "memtrm", "--output", directory + "/run"] + common)
+        func logprobs(_ method: String) throws -> (scores: [Double?], summary: [String: Any]) {
+            let path = directory + "/\(method).jsonl"
+            let outcome = try CommandLineRunner.run(
+                ["logprobs", "--file", file, "--method", method, "--output", path] + common)
+            #expect(outcome.status == 0, "\(outcome.standardError)")
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+            }
+            return (lines.dropLast().map { ($0["logprob"] as? Double).flatMap { $0.isNaN ? nil : $0 } }, lines.last!)
+        }
+        let memory = try logprobs("memtrm"), local = try logprobs("local")
+        #expect(memory.summary["method"] as? String == "memtrm")
+        let results = try Runs.results(directory + "/run")
+        let measured = try #require(
+            results.metrics.first { $0.name == "token_perplexity" && $0.labels["bucket"] == "all" })
+        let expected = try #require(memory.summary["perplexity"] as? Double)
+        #expect(abs(measured.value - expected) / expected < 1e-9, "ppl \(measured.value) vs logprobs \(expected)")
+        let first = zip(memory.scores.prefix(128), local.scores.prefix(128))
+        #expect(first.allSatisfy { $0 == $1 }, "the first window reads an empty memory")
+        let later = zip(memory.scores.dropFirst(128), local.scores.dropFirst(128)).filter { $0 != $1 }
+        #expect(later.count > 100, "later windows read the memory: \(later.count) scores differ")
+    }
+
     @Test("memtrm perplexity through the IVF index: exact until trained, then close to exact; recorded")
     func ivfIndex() throws {
         let directory = FixturePaths.temporaryDirectory()
