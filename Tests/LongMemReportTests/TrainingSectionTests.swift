@@ -50,3 +50,18 @@ struct TrainingSectionTests {
         #expect(throws: ReportError.self) { try TrainingCurve.load(folder: folder) }
     }
 }
+
+@Suite("Rows of a SideNet trained here say so, with its tokens")
+struct TrainedSideNetLabelTests {
+    @Test("LongMem and its memory-off ablation from a trained folder's note; others unchanged")
+    func labels() {
+        let note =
+            "SideNet trained here: 2048000 tokens (1000 updates, zero-branch initialisation) on the train dataset"
+        #expect(MethodCatalog.display("longmem", notes: [note]) == "LongMem (SideNet trained here on 2,048,000 tokens)")
+        #expect(
+            MethodCatalog.display("longmem-no-memory", notes: ["x", note])
+                == "LongMem SideNet, memory off (trained here on 2,048,000 tokens)")
+        #expect(MethodCatalog.display("longmem", notes: ["untrained SideNet"]) == "LongMem")
+        #expect(MethodCatalog.display("memtrm", notes: [note]) == "MemTRM-style")
+    }
+}

@@ -135,7 +135,7 @@ enum ChapterBreakSection {
                 cells.append(.empty)
             }
             return ReportRow(
-                kind: .measured(run: slice.run.anchor), label: MethodCatalog.display(slice.run.method),
+                kind: .measured(run: slice.run.anchor), label: slice.run.label,
                 model: slice.run.model, cells: cells, notes: context.rowNotes(for: slice.run, among: runs))
         }
         rows += CellFactory.referenceRows(
@@ -169,7 +169,7 @@ enum ChapterBreakSection {
                 return LineChart.Point(
                     x: x, y: metric.value * 100, low: bounds.map { $0[0] * 100 }, high: bounds.map { $0[1] * 100 })
             }.sorted { $0.x < $1.x }
-            let name = MethodCatalog.display(slice.run.method) + " · " + slice.run.model
+            let name = slice.run.label + " · " + slice.run.model
             return LineChart.Series(
                 name: name, points: points, style: context.style(method: slice.run.method, model: slice.run.model))
         }

@@ -119,7 +119,7 @@ enum ICLSection {
                     slice.average, display: display, baseline: base?.average?.value,
                     detail: covered == taskOrder.count ? nil : "on \(covered) of \(taskOrder.count) tasks"))
             return ReportRow(
-                kind: .measured(run: slice.run.anchor), label: MethodCatalog.display(slice.run.method),
+                kind: .measured(run: slice.run.anchor), label: slice.run.label,
                 model: slice.run.model, cells: cells, notes: context.rowNotes(for: slice.run, among: runs))
         }
         rows += CellFactory.referenceRows(
@@ -146,7 +146,7 @@ enum ICLSection {
             yLabel: "accuracy (%)", groups: tasks.map(taskName) + [averageColumn],
             series: slices.map { slice in
                 BarChart.Series(
-                    name: MethodCatalog.display(slice.run.method) + " · " + slice.run.model,
+                    name: slice.run.label + " · " + slice.run.model,
                     values: tasks.map { slice.mean[$0].map { $0.value * 100 } } + [
                         slice.average.map { $0.value * 100 }
                     ],

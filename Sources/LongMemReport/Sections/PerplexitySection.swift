@@ -100,7 +100,7 @@ enum PerplexitySection {
         var rows: [ReportRow] = rowsData.map { run, byColumn, note in
             let baseValues = context.localBaseline(for: run, among: runs).flatMap(cellsOf)
             return ReportRow(
-                kind: .measured(run: run.anchor), label: MethodCatalog.display(run.method), model: run.model,
+                kind: .measured(run: run.anchor), label: run.label, model: run.model,
                 cells: columns.map {
                     CellFactory.measured(byColumn[$0], display: display, baseline: baseValues?[$0]?.value)
                 },
@@ -152,7 +152,7 @@ enum PerplexitySection {
                 ) { first, _ in first }
                 let base = context.localBaseline(for: run, among: locals).flatMap(noMemory)?.value
                 return ReportRow(
-                    kind: .measured(run: run.anchor), label: MethodCatalog.display(run.method), model: run.model,
+                    kind: .measured(run: run.anchor), label: run.label, model: run.model,
                     cells: sizes.map { CellFactory.measured(byMemory[$0], display: display, baseline: base) },
                     notes: context.rowNotes(for: run, among: runs))
             }
@@ -170,7 +170,7 @@ enum PerplexitySection {
             blocks.append(.table(table))
             let series = runs.map { run in
                 LineChart.Series(
-                    name: MethodCatalog.display(run.method) + " · " + run.model,
+                    name: run.label + " · " + run.model,
                     points: members.filter { $0.run.anchor == run.anchor }.compactMap { member -> LineChart.Point? in
                         let metric = member.metric
                         guard let x = Double(metric.labels["memory_size"]!) else { return nil }
@@ -188,7 +188,7 @@ enum PerplexitySection {
                 guides: locals.map { local in
                     LineChart.Guide(
                         y: noMemory(local)!.value,
-                        label: MethodCatalog.display(local.method) + " · " + local.model + ", no memory")
+                        label: local.label + " · " + local.model + ", no memory")
                 },
                 summary: "Token perplexity against the memory bank's size in tokens (log scale) for each method "
                     + "with memory; the dashed line is the local model without memory.")

@@ -16,6 +16,18 @@ enum MethodCatalog {
         }
     }
 
+    /// `display(method)`, and for a SideNet trained here (its run notes say "SideNet trained here: N tokens")
+    /// "LongMem (SideNet trained here on N tokens)".
+    static func display(_ method: String, notes: [String]) -> String {
+        let marker = "SideNet trained here: "
+        guard method.hasPrefix("longmem"), let note = notes.first(where: { $0.hasPrefix(marker) }),
+            let count = note.dropFirst(marker.count).split(separator: " ").first.flatMap({ Int($0) })
+        else { return display(method) }
+        let tokens = ReportNumber.grouped(count) + " tokens"
+        return method == "longmem"
+            ? "LongMem (SideNet trained here on \(tokens))" : display(method) + " (trained here on \(tokens))"
+    }
+
     /// Sort key: known methods in paper order, others after them alphabetically.
     static func rank(_ method: String) -> Int { order.firstIndex(of: method) ?? order.count }
 }

@@ -10,6 +10,8 @@ struct ReportRun: Sendable {
 
     var method: String { results.method }
     var model: String { results.model.name }
+    /// The method's display name, with the tokens a SideNet trained by `longmem-eval train` saw.
+    var label: String { MethodCatalog.display(results.method, notes: results.notes) }
     var isLocal: Bool { results.method == "local" }
 
     /// Metrics named `name` whose labels all lie within `allowed` and include every key of `required`.
