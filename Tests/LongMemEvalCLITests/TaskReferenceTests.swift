@@ -69,6 +69,16 @@ struct TaskReferenceTests {
             #expect(record.details["candidate_tokens"] == .array(sample.candidate_tokens.map { .int($0) }))
         }
         try expectMetrics(expected.metrics, in: folder)
+        guard method == "local" else { return }
+        // Without memory, a longer prefix with the same local context reuses the scores: equal, and free.
+        let reused = records.values.filter { $0.labels["prefix_length"] == "1000" && $0.cost?.tokensComputed == 0 }
+        #expect(!reused.isEmpty)
+        for record in reused {
+            let shorter = try #require(records[record.id.replacingOccurrences(of: "prefix1000", with: "prefix600")])
+            #expect(
+                record.scores == shorter.scores && record.details["context_tokens"] == shorter.details["context_tokens"]
+            )
+        }
     }
 
     @Test(

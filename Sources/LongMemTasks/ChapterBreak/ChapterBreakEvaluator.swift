@@ -68,7 +68,9 @@ public struct ChapterBreakConfiguration: Sendable, Equatable {
 /// Memory methods write the earlier part of the prefix to memory in local-window segments and keep the
 /// last `window - suffixLength` tokens as local context; the local baseline sees only that context. The
 /// prefix is computed once per example: the memory once, the context once into a prefix cache shared by
-/// the six candidates (each candidate costs only its own tokens).
+/// the six candidates (each candidate costs only its own tokens). Without memory, an example's scores depend
+/// on its local context alone, the same for every prefix length of at least a window: scored once, then
+/// reused (the reused records cost no tokens).
 public final class ChapterBreakEvaluator: Evaluator {
     public static let task = TaskKind.chapterbreak
     public static let protocolInfo = ProtocolInfo(name: "chapterbreak_suffix_identification", version: 1)
@@ -144,6 +146,13 @@ public final class ChapterBreakEvaluator: Evaluator {
         }
     }
 
+    /// Scores of a method without memory, by example and local context.
+    private var contextScores: [ContextKey: ContextScores] = [:]
+    private struct ContextKey: Hashable {
+        let example: String
+        let context: [Int]
+    }
+
     /// One example at one prefix length.
     func score(_ item: SuffixIdentificationItem, prefixLength: Int) throws -> SampleRecord {
         let prefix = Array(tokenizer.encode(item.context).suffix(prefixLength))
@@ -166,7 +175,10 @@ public final class ChapterBreakEvaluator: Evaluator {
             try driver.run(segments: driver.segments(of: earlier)) { _, _, _, _ in }
             memoryTokens = earlier.count
         }
-        let scores = try ContinuationScorer(model: model).score(context: context, continuations: candidates)
+        let key = ContextKey(example: "\(item.split)/\(item.work)/\(item.index)", context: context)
+        let reused = model.memory == nil ? contextScores[key] : nil
+        let scores = try reused ?? ContinuationScorer(model: model).score(context: context, continuations: candidates)
+        if model.memory == nil { contextScores[key] = scores }
         for (candidate, result) in scores.continuations.enumerated() {
             try TasksError.requireFinite(
                 result.logLikelihood, sample: sampleID(item, prefixLength: prefixLength), what: "candidate \(candidate)"
@@ -174,7 +186,8 @@ public final class ChapterBreakEvaluator: Evaluator {
         }
         return record(
             item, prefixLength: prefixLength, prefix: prefix, memoryTokens: memoryTokens, context: context,
-            candidates: candidates, scores: scores.continuations, computed: memoryTokens + scores.tokensComputed)
+            candidates: candidates, scores: scores.continuations,
+            computed: memoryTokens + (reused == nil ? scores.tokensComputed : 0))
     }
 
     /// Correct unless a negative scores strictly higher than the gold (index 0): ties count for the gold.
