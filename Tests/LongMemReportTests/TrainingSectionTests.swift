@@ -18,6 +18,7 @@ struct TrainingSectionTests {
             toFile: folder + "/train.jsonl", atomically: true, encoding: .utf8)
         try #"{"backbone":{"name":"smollm2-135m"},"configuration":{"initialisation":"zero-branch"}}"#.write(
             toFile: folder + "/training.json", atomically: true, encoding: .utf8)
+        try #"{"validationLoss":5.25}"#.write(toFile: folder + "/start.json", atomically: true, encoding: .utf8)
         return folder
     }
 
@@ -39,6 +40,8 @@ struct TrainingSectionTests {
         #expect(abs(train[0].y - (10 - 10.5 / 10)) < 1e-12 && abs(train[2].y - (10 - 4.3)) < 1e-12)
         #expect(chart.series[1].points.map(\.y) == [4.85, 4.7, 4.55])
         #expect(section.introduction.contains("45 updates, 46,080 tokens"))
+        #expect(section.introduction.contains("(before training: 5.250)"))
+        #expect(chart.guides.map(\.y) == [5.25])
         let document = try ReportBuilder.build(runs: [], trainings: [curve], reference: nil)
         #expect(HTMLRenderer.render(document).contains("<svg"))
     }

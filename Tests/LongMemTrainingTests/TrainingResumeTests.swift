@@ -62,6 +62,12 @@ struct TrainingResumeTests {
             }
             #expect((a["validationLoss"] as? Double) == (b["validationLoss"] as? Double))
         }
+        let start = try JSONDecoder().decode(
+            [String: Double].self, from: Data(contentsOf: URL(fileURLWithPath: whole + "/start.json")))
+        #expect(start["validationLoss"].map { $0.isFinite && $0 > 0 } == true)
+        #expect(
+            FileManager.default.contents(atPath: interrupted + "/start.json")
+                == FileManager.default.contents(atPath: whole + "/start.json"))
         let weights = try SafeTensorsFile.open(whole + "/model/sidenet.safetensors")
         let resumedWeights = try SafeTensorsFile.open(interrupted + "/model/sidenet.safetensors")
         for name in weights.names {

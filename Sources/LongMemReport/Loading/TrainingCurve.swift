@@ -14,6 +14,8 @@ public struct TrainingCurve: Sendable, Equatable {
     public var name: String
     public var folder: String
     public var points: [Point]
+    /// The validation loss before the first update (start.json), if the run recorded it.
+    public var startingValidationLoss: Double?
 
     /// Whether `folder` is a training run (has a train.jsonl).
     public static func isTrainingFolder(_ folder: String) -> Bool {
@@ -36,7 +38,17 @@ public struct TrainingCurve: Sendable, Equatable {
         for point in points where !point.loss.isFinite || !(point.validationLoss?.isFinite ?? true) {
             throw ReportError.badNumber(path: path, field: "loss", value: point.loss, detail: "at update \(point.step)")
         }
-        return TrainingCurve(name: Self.name(folder), folder: folder, points: points)
+        return TrainingCurve(
+            name: Self.name(folder), folder: folder, points: points, startingValidationLoss: Self.start(folder))
+    }
+
+    static func start(_ folder: String) -> Double? {
+        let path = (folder as NSString).appendingPathComponent("start.json")
+        guard let data = FileManager.default.contents(atPath: path),
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let loss = json["validationLoss"] as? Double, loss.isFinite
+        else { return nil }
+        return loss
     }
 
     /// "<backbone> · <initialisation> SideNet" from training.json, else the folder's name.

@@ -7,6 +7,7 @@ enum TrainingSection {
     static func build(_ curves: [TrainingCurve]) -> ReportSection? {
         guard !curves.isEmpty else { return nil }
         var series: [LineChart.Series] = []
+        var guides: [LineChart.Guide] = []
         var lines: [String] = []
         for (index, curve) in curves.enumerated() {
             let train = stride(from: 0, to: curve.points.count, by: window).map { start in
@@ -22,6 +23,9 @@ enum TrainingSection {
                 series.append(
                     LineChart.Series(name: curve.name + ", validation", points: validation, style: 2 * index + 1))
             }
+            if let start = curve.startingValidationLoss {
+                guides.append(LineChart.Guide(y: start, label: curve.name + ", validation before training"))
+            }
             let last = curve.points.last!
             var line =
                 "\(curve.name) (\(curve.folder)): \(last.step) updates, \(ReportNumber.grouped(last.tokens)) tokens, "
@@ -30,12 +34,15 @@ enum TrainingSection {
             if let validation = curve.points.last(where: { $0.validationLoss != nil })?.validationLoss {
                 line += ", last validation loss " + ReportNumber.fixed(validation, digits: 3)
             }
+            if let start = curve.startingValidationLoss {
+                line += " (before training: " + ReportNumber.fixed(start, digits: 3) + ")"
+            }
             lines.append(line + ".")
         }
         let chart = LineChart(
             id: "chart-training-loss", title: "SideNet training loss", xLabel: "tokens trained",
             yLabel: "loss (nats/token)",
-            xScale: .linear, xTicks: [], yFromZero: false, series: series, guides: [],
+            xScale: .linear, xTicks: [], yFromZero: false, series: series, guides: guides,
             summary: "Training loss (mean of each \(window) updates) and validation loss against tokens trained.")
         return ReportSection(
             id: "training", title: "SideNet training",

@@ -89,6 +89,7 @@ public final class SideNetTrainer {
     @discardableResult
     public func run(stopAfter: Int? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingProgress?
     {
+        if step == 0 { try recordStartingValidation() }
         let started = Date(), startStep = step
         var last: TrainingProgress?
         let end = min(configuration.steps, stopAfter.map { step + $0 } ?? Int.max)
@@ -150,6 +151,14 @@ public final class SideNetTrainer {
             recording.writeToMemory()
         }
         return total / Double(count)
+    }
+
+    /// start.json: the validation loss before any update (for the zero-branch initialisation, the backbone's
+    /// own), the baseline a trained SideNet's curve is read against.
+    private func recordStartingValidation() throws {
+        let path = folder + "/start.json"
+        guard !FileManager.default.fileExists(atPath: path), let loss = try validate() else { return }
+        try AtomicFile.write(try JSONEncoder().encode(["validationLoss": loss]), to: path)
     }
 
     private func scaleGradients(by factor: Float) {
