@@ -17,16 +17,7 @@ common=(--model smollm2-135m --window 2048 --threads "$threads" --data-dir "$dat
 tasks=sst2,mr,subj,sst5,mpqa
 book_set="$out/chapterbreak-pg.json"
 
-# name, then the command's arguments; appends "name<TAB>seconds<TAB>command" to timings.tsv.
-run() {
-    local name=$1
-    shift
-    [ -f "$out/runs/$name/results.json" ] && { echo "done: $name" >&2; return; }
-    echo "run: $name" >&2
-    local start=$SECONDS
-    "$tool" "$@" "${common[@]}" --output "$out/runs/$name" >/dev/null
-    printf '%s\t%d\t%s\n' "$name" $((SECONDS - start)) "longmem-eval $* ${common[*]}" >>"$out/timings.tsv"
-}
+. Scripts/results/run_step.sh
 
 [ -f "$book_set" ] || "$tool" datasets build-chapterbreak --data-dir "$data" --seed 1 --out "$book_set" >/dev/null
 

@@ -29,15 +29,7 @@ printf '%s\t%d\t%s\n' train-sidenet $((SECONDS - start)) "longmem-eval train ...
 common=(--model "$train/model" --window 2048 --threads "$threads" --data-dir "$data" --quiet)
 tasks=sst2,mr,subj,sst5,mpqa
 book_set="$out/chapterbreak-pg.json"
-run() {
-    local name=$1
-    shift
-    [ -f "$out/runs/$name/results.json" ] && { echo "done: $name" >&2; return; }
-    echo "run: $name" >&2
-    local begin=$SECONDS
-    "$tool" "$@" "${common[@]}" --output "$out/runs/$name" >/dev/null
-    printf '%s\t%d\t%s\n' "$name" $((SECONDS - begin)) "longmem-eval $* ${common[*]}" >>"$out/timings.tsv"
-}
+. Scripts/results/run_step.sh
 [ -f "$book_set" ] || "$tool" datasets build-chapterbreak --data-dir "$data" --seed 1 --out "$book_set" >/dev/null
 for method in longmem longmem-no-memory; do
     for shots in 4 20; do

@@ -15,12 +15,10 @@ struct GradientReferenceTests {
         let memory = try fixture.makeMemory()
         var worst: Float = 0
         for segment in 0..<TrainingFixture.segments {
-            let recording = try BackboneRecording(
-                backbone: fixture.backbone, tokens: fixture.inputs(segment), capturing: sideNet.neededHiddenStates,
-                memory: memory)
             sideNet.zeroGradients()
-            let loss = sideNet.loss(states: recording.hiddenStates, targets: fixture.targets(segment), memory: memory)
-            recording.writeToMemory()
+            let loss = try sideNet.loss(
+                segment: fixture.inputs(segment), targets: fixture.targets(segment), backbone: fixture.backbone,
+                memory: memory)
             let expectedLoss = try fixture.value("loss.A.\(segment)")
             #expect(abs(Float(loss) - expectedLoss) <= 1e-4 * abs(expectedLoss), "\(family) segment \(segment) loss")
             for parameter in sideNet.parameters {
@@ -45,12 +43,10 @@ struct OptimizerReferenceTests {
         let memory = try fixture.makeMemory()
         let optimizer = AdamW(parameters: sideNet.parameters)
         for (segment, rate) in zip(0..<TrainingFixture.segments, [Float(1e-3), 5e-4, 2.5e-4]) {
-            let recording = try BackboneRecording(
-                backbone: fixture.backbone, tokens: fixture.inputs(segment), capturing: sideNet.neededHiddenStates,
-                memory: memory)
             sideNet.zeroGradients()
-            let loss = sideNet.loss(states: recording.hiddenStates, targets: fixture.targets(segment), memory: memory)
-            recording.writeToMemory()
+            let loss = try sideNet.loss(
+                segment: fixture.inputs(segment), targets: fixture.targets(segment), backbone: fixture.backbone,
+                memory: memory)
             let norm = GradientClipping.clip(sideNet.parameters, maxNorm: 0.5)
             optimizer.update(rate: rate)
             let expectedLoss = try fixture.value("loss.B.\(segment)"),

@@ -60,12 +60,9 @@ struct SideNetConsistencyTests {
             try ModelDirectory(path: path), method: .longmem, memory: MemoryOptions(precision: .float32))
         #expect(model.method == .longmem && model.runDescription.notes.contains { $0.contains("SideNet trained here") })
         for segment in 0..<TrainingFixture.segments {
-            let recording = try BackboneRecording(
-                backbone: fixture.backbone, tokens: fixture.inputs(segment), capturing: sideNet.neededHiddenStates,
-                memory: bank)
-            let trained = sideNet.loss(
-                states: recording.hiddenStates, targets: fixture.targets(segment), memory: bank, backward: false)
-            recording.writeToMemory()
+            let trained = try sideNet.loss(
+                segment: fixture.inputs(segment), targets: fixture.targets(segment), backbone: fixture.backbone,
+                memory: bank, backward: false)
             let hidden = try model.forwardSegment(fixture.inputs(segment), remember: true)
             let runtime = meanLoss(hidden: hidden, head: model.outputHead, targets: fixture.targets(segment))
             #expect(
@@ -92,10 +89,8 @@ struct SideNetConsistencyTests {
                 hidden: try model.forwardSegment(tokens, remember: true), head: model.outputHead, targets: targets)
             let gap = zip(own, withSideNet).map { abs($0 - $1) }.max()!
             #expect(gap <= 1e-5, "\(family) segment \(segment): log-prob gap \(gap)")
-            let recording = try BackboneRecording(
-                backbone: fixture.backbone, tokens: tokens, capturing: sideNet.neededHiddenStates, memory: bank)
-            let loss = sideNet.loss(states: recording.hiddenStates, targets: targets, memory: bank, backward: false)
-            recording.writeToMemory()
+            let loss = try sideNet.loss(
+                segment: tokens, targets: targets, backbone: fixture.backbone, memory: bank, backward: false)
             #expect(abs(loss + own.reduce(0, +) / Double(own.count)) <= 1e-5)
         }
     }

@@ -100,10 +100,8 @@ public final class SideNetTrainer {
                 let index = step * configuration.accumulation + part
                 if segment(index) == 0 { memory.reset() }  // a new pass over the stream
                 let s = segment(index)
-                let recording = try BackboneRecording(
-                    backbone: backbone, tokens: train.inputs(s), capturing: sideNet.neededHiddenStates, memory: memory)
-                loss += sideNet.loss(states: recording.hiddenStates, targets: train.targets(s), memory: memory)
-                recording.writeToMemory()
+                loss += try sideNet.loss(
+                    segment: train.inputs(s), targets: train.targets(s), backbone: backbone, memory: memory)
             }
             loss /= Double(configuration.accumulation)
             if configuration.accumulation > 1 { scaleGradients(by: 1 / Float(configuration.accumulation)) }
@@ -144,11 +142,9 @@ public final class SideNetTrainer {
         let count = min(configuration.validationSegments, validation.segmentCount)
         var total = 0.0
         for s in 0..<count {
-            let recording = try BackboneRecording(
-                backbone: backbone, tokens: validation.inputs(s), capturing: sideNet.neededHiddenStates, memory: bank)
-            total += sideNet.loss(
-                states: recording.hiddenStates, targets: validation.targets(s), memory: bank, backward: false)
-            recording.writeToMemory()
+            total += try sideNet.loss(
+                segment: validation.inputs(s), targets: validation.targets(s), backbone: backbone, memory: bank,
+                backward: false)
         }
         return total / Double(count)
     }

@@ -156,3 +156,19 @@ public final class TrainableSideNet {
         return loss
     }
 }
+
+extension TrainableSideNet {
+    /// One segment of a stream: the frozen backbone's pass, the SideNet's mean loss reading `memory` (and,
+    /// with `backward`, its gradients added to the parameters'), then the segment's block-m keys and values
+    /// written to `memory`: the official order, so a segment never retrieves its own tokens.
+    public func loss(
+        segment inputs: [Int], targets: [Int], backbone: any TransformerBackbone, memory: MemoryBank,
+        backward: Bool = true
+    ) throws -> Double {
+        let recording = try BackboneRecording(
+            backbone: backbone, tokens: inputs, capturing: neededHiddenStates, memory: memory)
+        let loss = loss(states: recording.hiddenStates, targets: targets, memory: memory, backward: backward)
+        recording.writeToMemory()
+        return loss
+    }
+}
