@@ -17,11 +17,13 @@ threads="${THREADS:-2}"
 
 # 250 updates of 4 segments of 2,048 tokens (2,048,000 tokens): 8,192 tokens per update as the official
 # recipe (8 x 1,024); the segment is the tables' local window, as the official recipe trains at its
-# backbone's window (1,024). Zero-branch initialisation with 12 warm-up updates (about 100k tokens) and
-# clipping at 1 (see the README's training section for why).
+# backbone's window (1,024). Zero-branch initialisation with 12 warm-up updates (about 100k tokens),
+# clipping at 1 and a peak learning rate of 2e-5, a tenth of the official one (see the README's training
+# section for why).
 start=$SECONDS
 "$tool" train --model smollm2-135m --data-dir "$data" --threads "$threads" --output "$train" \
     --steps 250 --accumulation 4 --segment-length 2048 --initialisation zero-branch --warmup 12 --clip-norm 1 \
+    --learning-rate 2e-5 \
     --checkpoint-every 10 --validation-segments 8
 mkdir -p "$out/runs"
 printf '%s\t%d\t%s\n' train-sidenet $((SECONDS - start)) "longmem-eval train ... --output $train" >>"$out/timings.tsv"
