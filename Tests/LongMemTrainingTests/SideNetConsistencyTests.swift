@@ -71,6 +71,28 @@ struct SideNetConsistencyTests {
         }
     }
 
+    @Test("longmem-no-memory: the same SideNet with memory off on every segment, nothing written", arguments: ["llama"])
+    func memoryOff(family: String) throws {
+        let fixture = try TrainingFixture(family)
+        let sideNet = try fixture.makeSideNet()
+        let bank = try fixture.makeMemory()
+        let path = try folder(fixture, sideNet: sideNet, memory: bank.configuration)
+        let model = try MethodLoader.load(
+            try ModelDirectory(path: path), method: .longmemNoMemory, memory: MemoryOptions(precision: .float32))
+        #expect(model.method == .longmemNoMemory && model.memory == nil)
+        for segment in 0..<TrainingFixture.segments {
+            let recording = try BackboneRecording(
+                backbone: fixture.backbone, tokens: fixture.inputs(segment), capturing: sideNet.neededHiddenStates,
+                memory: bank)
+            let trained = sideNet.loss(
+                states: recording.hiddenStates, targets: fixture.targets(segment), memory: nil, backward: false)
+            let hidden = try model.forwardSegment(fixture.inputs(segment), remember: true)
+            let runtime = meanLoss(hidden: hidden, head: model.outputHead, targets: fixture.targets(segment))
+            #expect(abs(runtime - trained) <= 1e-5 * abs(trained), "segment \(segment): \(runtime) vs \(trained)")
+        }
+        #expect((model as? LongMemModel)?.memoryBank.statistics.tokensWritten == 0, "nothing written to the bank")
+    }
+
     @Test(
         "zero-branch initialisation reproduces the backbone's log-probs (training graph and runtime)",
         arguments: ["newgpt", "llama"])
