@@ -77,8 +77,9 @@ public struct Linear: Sendable {
         }
     }
 
-    /// One single-threaded product for output columns `columns` of `rows` rows.
-    private func multiply(
+    /// One single-threaded product for output columns `columns` of `rows` rows (for callers that parallelise
+    /// over row blocks themselves).
+    public func multiply(
         _ input: UnsafePointer<Float>, rows: Int, inputStride: Int, into output: UnsafeMutablePointer<Float>,
         outputStride: Int, columns: Range<Int>, accumulate: Bool
     ) {

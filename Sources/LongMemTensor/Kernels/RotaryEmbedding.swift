@@ -47,8 +47,8 @@ public struct RotaryEmbedding: Sendable {
         }
     }
 
-    /// cos and sin of Float(position) * f_i, each rounded once from Double.
-    static func angles(
+    /// cos and sin of Float(position) * f_i, each rounded once from Double (also the training graph's rule).
+    public static func angles(
         _ position: Int, _ frequencies: [Float], cosines: UnsafeMutablePointer<Float>,
         sines: UnsafeMutablePointer<Float>
     ) {

@@ -22,9 +22,9 @@ enum CrossEntropyGrad {
                 let logits = Tensor(uninitialized: [blockRows, vocabulary])
                 for block in range {
                     let start = block * blockRows, rows = min(blockRows, tokens - start)
-                    head.singleThreaded(
+                    head.multiply(
                         hidden.data + start * width, rows: rows, inputStride: width, into: logits.data,
-                        outputStride: vocabulary)
+                        outputStride: vocabulary, columns: 0..<vocabulary, accumulate: false)
                     var loss = 0.0
                     for r in 0..<rows {
                         let row = logits.row(r), target = targets[start + r]
@@ -48,25 +48,12 @@ enum CrossEntropyGrad {
 }
 
 extension Linear {
-    /// y = x W^T (+ b) on the calling thread (the caller parallelises over row blocks).
-    func singleThreaded(
-        _ input: UnsafePointer<Float>, rows: Int, inputStride: Int, into output: UnsafeMutablePointer<Float>,
-        outputStride: Int
-    ) {
-        precondition(layout == .outputMajor, "output heads are (V, C)")
-        if let bias {
-            for r in 0..<rows { (output + r * outputStride).update(from: bias.data, count: outputFeatures) }
-        }
-        BLAS.sgemm(
-            transposeB: true, m: rows, n: outputFeatures, k: inputFeatures, a: input, lda: inputStride,
-            b: weight.data, ldb: inputFeatures, beta: bias == nil ? 0 : 1, c: output, ldc: outputStride)
-    }
-
-    /// dx = dy W on the calling thread.
+    /// dx = dy W on the calling thread (W stored (out, in), as every output head here).
     func inputGradient(
         _ dy: UnsafePointer<Float>, rows: Int, outputGradientStride: Int, into dx: UnsafeMutablePointer<Float>,
         inputStride: Int
     ) {
+        precondition(layout == .outputMajor, "output heads are (V, C)")
         BLAS.sgemm(
             m: rows, n: inputFeatures, k: outputFeatures, a: dy, lda: outputGradientStride, b: weight.data,
             ldb: inputFeatures, c: dx, ldc: inputStride)

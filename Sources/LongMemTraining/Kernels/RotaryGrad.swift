@@ -1,5 +1,4 @@
 // Legend: T tokens, D head size.
-import Foundation
 import LongMemTensor
 
 /// Rotary positions 0..<T for a training segment, and the inverse rotation its backward pass needs
@@ -11,12 +10,15 @@ struct RotaryGrad {
     /// The same angles as `RotaryEmbedding` (cos and sin of Float(position) * f_i, rounded once from Double).
     init(_ rotary: RotaryEmbedding, tokens: Int) {
         headDim = rotary.headDim
-        var cosines = [Float](), sines = [Float]()
-        for position in 0..<tokens {
-            for frequency in rotary.inverseFrequencies {
-                let angle = Double(Float(position) * frequency)
-                cosines.append(Float(Foundation.cos(angle)))
-                sines.append(Float(Foundation.sin(angle)))
+        let half = rotary.half
+        var cosines = [Float](repeating: 0, count: tokens * half), sines = cosines
+        cosines.withUnsafeMutableBufferPointer { cosines in
+            sines.withUnsafeMutableBufferPointer { sines in
+                for position in 0..<tokens {
+                    RotaryEmbedding.angles(
+                        position, rotary.inverseFrequencies, cosines: cosines.baseAddress! + position * half,
+                        sines: sines.baseAddress! + position * half)
+                }
             }
         }
         self.cosines = cosines

@@ -5,6 +5,8 @@ import LongMemTensor
 protocol TrainableLayer: AnyObject {
     /// In the order they are saved and updated.
     var parameters: [Parameter] { get }
+    /// The output projections of the attention and feed-forward branches (zeroed by `zero-branch`).
+    var branchOutputs: [Parameter] { get }
     /// x (T, C) -> the layer's output, given the cross-network residual H[2l+2] - H[2l]. `memory` is set on
     /// the memory layer while the bank holds anything (with the gate logits `memoryBias`).
     func forward(_ x: Tensor, crossResidual: Tensor, memory: MemoryAttentionGrad?, memoryBias: Parameter?) -> Tensor

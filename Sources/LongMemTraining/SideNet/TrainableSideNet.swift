@@ -77,7 +77,6 @@ public final class TrainableSideNet {
                 : .rms(
                     weight: Parameter("sidenet.norm.weight", copying: llama.finalNorm.weight),
                     epsilon: llama.finalNorm.epsilon)
-            if initialisation == .zeroBranch { built.flatMap(\.branchOutputs).forEach { $0.value.fill(0) } }
             head = llama.outputHead
         } else if let newgpt = backbone as? NewGPTModel {
             let epsilon = SideNet.defaultLayerNormEpsilon
@@ -91,12 +90,12 @@ public final class TrainableSideNet {
                 : .layerNorm(
                     weight: Parameter("sidenet.layer_norm.weight", copying: newgpt.finalNorm.weight),
                     bias: Parameter("sidenet.layer_norm.bias", copying: newgpt.finalNorm.bias), epsilon: epsilon)
-            if initialisation == .zeroBranch { built.flatMap(\.branchOutputs).forEach { $0.value.fill(0) } }
             head = newgpt.outputHead
         } else {
             throw TrainingError.unsupportedBackbone(
                 "\(backbone.descriptor.architecture): SideNets are built for GPT-2* and Llama-family backbones")
         }
+        if initialisation == .zeroBranch { layers.flatMap(\.branchOutputs).forEach { $0.value.fill(0) } }
         self.memoryLayer = memoryLayer
         memoryBias = bias
         geometry = g
