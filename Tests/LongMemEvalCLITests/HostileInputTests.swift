@@ -72,6 +72,22 @@ final class HostileInputTests {
         #expect(bench.standardError.contains("--memory-size must be at most"), "\(bench.standardError)")
     }
 
+    @Test("InfLLM settings out of range name their option", .timeLimit(.minutes(1)))
+    func infllm() throws {
+        let file = try text()
+        let base = ["--files", file, "--method", "infllm", "--window", "64"]
+        for (options, expected) in [
+            (["--block-size", "0"], "--block-size: 0 is outside 1...64 (the local window)"),
+            (["--block-size", "65"], "--block-size: 65 is outside 1...64 (the local window)"),
+            (["--exc-block-size", "65"], "--exc-block-size: 65 is outside 1...64 (the local window)"),
+            (["--topk", "0"], "--topk: 0 must be at least 1 unit"),
+            (["--n-init=-1"], "--n-init: -1 must not be negative"),
+            (["--repr-topk", "9", "--block-size", "8"], "--repr-topk: 9 is outside 1...8 (the block size)"),
+        ] {
+            try expectFailure(ppl(textModel, base + options), expected)
+        }
+    }
+
     @Test("absurd --window and --threads", .timeLimit(.minutes(1)))
     func windowAndThreads() throws {
         let file = try text()

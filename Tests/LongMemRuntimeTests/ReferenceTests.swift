@@ -9,7 +9,7 @@ import Testing
 enum ReferenceMethod: String, CaseIterable, Sendable {
     case local, memtrmGate = "memtrm_gate", memtrmJoint = "memtrm_joint", longmem
     case longmemInit = "longmem_init", longmemFaithful = "longmem_faithful"
-    /// Not in the reference: the InfLLM-style block memory on the same backbone.
+    /// Not in the reference: InfLLM on the same (ALiBi) backbone (its own reference: InfLLMReferenceTests).
     case infllm
 
     func load(precision: MemoryPrecision = .float16) throws -> MemoryAugmentedModel {

@@ -28,8 +28,20 @@ struct MethodOptions: ParsableArguments {
     @Option(help: "Stored key/value precision: f16 (LongMem's, half the memory) or f32.")
     var memoryPrecision: MemoryPrecision = .float16
 
-    @Option(help: "InfLLM-style method: the document's first tokens every block always attends to.")
-    var initialTokens: Int = 4
+    @Option(help: "InfLLM: tokens per memory unit (default 128 at a 4,096-token window, scaled with --window).")
+    var blockSize: Int?
+
+    @Option(help: "InfLLM: the stream's first tokens every query attends to (default 128, scaled with --window).")
+    var nInit: Int?
+
+    @Option(help: "InfLLM: memory units retrieved per execution block (default 16).")
+    var topk: Int?
+
+    @Option(help: "InfLLM: representative tokens per head averaged into a unit's key (default 4).")
+    var reprTopk: Int?
+
+    @Option(help: "InfLLM: queries that share one retrieval (default 512, scaled with --window).")
+    var excBlockSize: Int?
 
     @Option(help: "Retrieval index: exact (LongMem's) or ivf (approximate, for memories far beyond 65k tokens).")
     var memoryIndex: IndexChoice = .exact
@@ -47,7 +59,10 @@ struct MethodOptions: ParsableArguments {
     var memory: MemoryOptions {
         MemoryOptions(
             memorySize: memorySize, chunkSize: chunkSize, topK: topK, retrievalLayer: retrievalLayer,
-            faithful: faithfulMemory, precision: memoryPrecision, initialTokens: initialTokens,
+            faithful: faithfulMemory, precision: memoryPrecision,
+            infllm: InfLLMOptions(
+                blockSize: blockSize, initialTokens: nInit, topK: topk, representativeTokens: reprTopk,
+                executionBlock: excBlockSize),
             index: memoryIndex == .exact ? .exact : .ivf(lists: ivfLists, probes: ivfProbes))
     }
 

@@ -11,7 +11,7 @@ enum MethodCatalog {
         case "longmem": return "LongMem"
         case "longmem-no-memory": return "LongMem SideNet, memory off"
         case "knnlm": return "kNN-LM"
-        case "infllm": return "InfLLM-style"
+        case "infllm": return "InfLLM"
         default: return method
         }
     }

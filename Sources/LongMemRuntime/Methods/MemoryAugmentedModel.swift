@@ -7,8 +7,14 @@ import LongMemTensor
 /// never written); `forwardSegment` is the segment driver's step.
 public protocol MemoryAugmentedModel: LanguageModel {
     var method: MethodKind { get }
-    /// nil for methods without memory.
+    /// The memory bank of methods with one (LongMem, MemTRM); nil otherwise.
     var memory: MemoryBank? { get }
+    /// Whether the method reads a memory of earlier segments (tasks then fill it).
+    var readsMemory: Bool { get }
+    /// The tokens per retrieved chunk of a chunk memory (LongMem's ICL protocol fixes it); nil otherwise.
+    var memoryChunkSize: Int? { get }
+    /// What the memory holds after the last write.
+    var memoryStatistics: MemoryStatistics { get }
     /// What a run records about the method (its memory layout and remarks).
     var runDescription: MethodDescription { get }
     /// Empties the memory (start of a document).
@@ -25,22 +31,54 @@ public protocol MemoryAugmentedModel: LanguageModel {
     func hiddenStates(appending tokens: [Int], to cache: PrefixCache) throws -> Tensor
 }
 
-/// The keys and values of a shared prefix: the backbone's, and the SideNet's for LongMem.
+/// What a shared prefix leaves behind: the backbone's keys and values (and the SideNet's for LongMem), or
+/// for InfLLM the stream's memories after it.
 public final class PrefixCache {
-    public let backbone: KVCache
-    let sideNet: KVCache?
+    private enum Storage {
+        case keysAndValues(backbone: KVCache, sideNet: KVCache?)
+        case stream(StreamCheckpoints)
+    }
+    private let storage: Storage
 
     init(backbone: KVCache, sideNet: KVCache? = nil) {
-        self.backbone = backbone
-        self.sideNet = sideNet
+        storage = .keysAndValues(backbone: backbone, sideNet: sideNet)
     }
 
-    public var count: Int { backbone.count }
+    init(stream: StreamCheckpoints) { storage = .stream(stream) }
+
+    /// The backbone's cache (every method but InfLLM; each method makes its own caches).
+    var backbone: KVCache {
+        guard case .keysAndValues(let backbone, _) = storage else { preconditionFailure("a stream cache") }
+        return backbone
+    }
+
+    var sideNet: KVCache? {
+        guard case .keysAndValues(_, let sideNet) = storage else { return nil }
+        return sideNet
+    }
+
+    func streamCheckpoints() throws -> StreamCheckpoints {
+        guard case .stream(let checkpoints) = storage else {
+            throw RuntimeError.invalidSetting(.prefixCache, detail: "a key/value cache given to a stream method")
+        }
+        return checkpoints
+    }
+
+    public var count: Int {
+        switch storage {
+        case .keysAndValues(let backbone, _): backbone.count
+        case .stream(let checkpoints): checkpoints.count
+        }
+    }
 
     /// Forgets every token after the first `count`, to continue the prefix another way.
     public func rewind(to count: Int) {
-        backbone.rewind(to: count)
-        sideNet?.rewind(to: count)
+        switch storage {
+        case .keysAndValues(let backbone, let sideNet):
+            backbone.rewind(to: count)
+            sideNet?.rewind(to: count)
+        case .stream(let checkpoints): checkpoints.rewind(to: count)
+        }
     }
 }
 
@@ -57,6 +95,8 @@ extension MemoryAugmentedModel {
 
 extension MemoryAugmentedModel {
     public var memoryStatistics: MemoryStatistics { memory?.statistics ?? MemoryStatistics() }
+    public var readsMemory: Bool { memory != nil }
+    public var memoryChunkSize: Int? { memory?.configuration.chunkSize }
 
     /// One memory in the retrieval layer (or none); methods that read memory elsewhere say so themselves.
     public var runDescription: MethodDescription {

@@ -5,7 +5,7 @@ public struct MethodDescription: Sendable, Equatable {
     public enum MemoryLayers: Sendable, Equatable {
         /// One block (LongMem's and MemTRM's retrieval layer).
         case single(Int)
-        /// Every block, each with its own memory (InfLLM-style).
+        /// Every block, each with its own memory (InfLLM).
         case all
     }
 
@@ -13,19 +13,22 @@ public struct MethodDescription: Sendable, Equatable {
     /// nil for methods without memory.
     public var memory: MemoryConfiguration?
     public var memoryLayers: MemoryLayers?
-    /// InfLLM-style: the document's first tokens every block attends to.
-    public var initialTokens: Int?
+    /// InfLLM's settings (its memory is not a chunk bank).
+    public var infllm: InfLLMSettings?
+    /// InfLLM's index over unit keys.
+    public var index: RetrievalIndexKind?
     /// Remarks a reader must see beside the numbers (an untrained SideNet, ...).
     public var notes: [String]
 
     public init(
         method: MethodKind, memory: MemoryConfiguration? = nil, memoryLayers: MemoryLayers? = nil,
-        initialTokens: Int? = nil, notes: [String] = []
+        infllm: InfLLMSettings? = nil, index: RetrievalIndexKind? = nil, notes: [String] = []
     ) {
         self.method = method
         self.memory = memory
         self.memoryLayers = memoryLayers
-        self.initialTokens = initialTokens
+        self.infllm = infllm
+        self.index = index
         self.notes = notes
     }
 }

@@ -11,6 +11,6 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable {
     /// The same SideNet with memory switched off (nothing retrieved, the gate path closed): the ablation
     /// that separates what memory adds from what training the SideNet adds.
     case longmemNoMemory = "longmem-no-memory"
-    /// Training-free block memory in every block (InfLLM-style): initial tokens + retrieved chunks + local.
+    /// InfLLM: a context memory of block units in every block, retrieved per execution block (docs/INFLLM.md).
     case infllm
 }

@@ -9,23 +9,55 @@ public struct MemoryOptions: Sendable, Equatable {
     public var retrievalLayer: Int?
     public var faithful: Bool
     public var precision: MemoryPrecision
-    /// InfLLM-style: the document's first tokens every block always attends to.
-    public var initialTokens: Int
+    /// InfLLM's settings chosen by the caller; nil keeps `InfLLMSettings.defaults(window:)`'s.
+    public var infllm: InfLLMOptions
     public var index: RetrievalIndexKind
 
     public init(
         memorySize: Int? = nil, chunkSize: Int? = nil, topK: Int? = nil, retrievalLayer: Int? = nil,
-        faithful: Bool = false, precision: MemoryPrecision = .float16, initialTokens: Int = 4,
+        faithful: Bool = false, precision: MemoryPrecision = .float16, infllm: InfLLMOptions = InfLLMOptions(),
         index: RetrievalIndexKind = .exact
     ) {
         self.precision = precision
         self.index = index
-        self.initialTokens = initialTokens
+        self.infllm = infllm
         self.memorySize = memorySize
         self.chunkSize = chunkSize
         self.topK = topK
         self.retrievalLayer = retrievalLayer
         self.faithful = faithful
+    }
+}
+
+/// InfLLM's settings chosen by the caller (its option names: block_size, n_init, topk, repr_topk,
+/// exc_block_size); nil keeps the default for the local window.
+public struct InfLLMOptions: Sendable, Equatable {
+    public var blockSize: Int?
+    public var initialTokens: Int?
+    public var topK: Int?
+    public var representativeTokens: Int?
+    public var executionBlock: Int?
+
+    public init(
+        blockSize: Int? = nil, initialTokens: Int? = nil, topK: Int? = nil, representativeTokens: Int? = nil,
+        executionBlock: Int? = nil
+    ) {
+        self.blockSize = blockSize
+        self.initialTokens = initialTokens
+        self.topK = topK
+        self.representativeTokens = representativeTokens
+        self.executionBlock = executionBlock
+    }
+
+    /// The settings for a local window of `window` tokens holding at most `memorySize` unit tokens.
+    public func settings(window: Int, memorySize: Int?) -> InfLLMSettings {
+        var settings = InfLLMSettings.defaults(window: window, memorySize: memorySize ?? 65_536)
+        settings.blockSize = blockSize ?? settings.blockSize
+        settings.initialTokens = initialTokens ?? settings.initialTokens
+        settings.topK = topK ?? settings.topK
+        settings.representativeTokens = representativeTokens ?? min(settings.representativeTokens, settings.blockSize)
+        settings.executionBlock = executionBlock ?? settings.executionBlock
+        return settings
     }
 }
 
@@ -72,9 +104,7 @@ public enum MethodLoader {
                 throw RuntimeError.unsupportedMethod(
                     method: method.rawValue, architecture: backbone.descriptor.architecture)
             }
-            return try InfLLMModel(
-                backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
-                initialTokens: options.initialTokens)
+            return try infllm(transformer, options)
         case .longmemNoMemory:
             throw RuntimeError.invalidSetting(
                 .sideNet, detail: "longmem-no-memory needs a trained SideNet (a longmem or longmem-sidenet folder)")
@@ -118,7 +148,7 @@ public enum MethodLoader {
                 backbone: backbone, configuration: memory,
                 fusion: fusion(method, heads: backbone.attentionGeometry.heads))
         case .infllm:
-            return try InfLLMModel(backbone: backbone, configuration: memory, initialTokens: options.initialTokens)
+            return try infllm(backbone, options)
         case .longmem, .longmemNoMemory:
             guard backbone.layerCount.isMultiple(of: 2), folder.sidenet_layers == backbone.layerCount / 2 else {
                 throw RuntimeError.incompatibleWeights(
@@ -189,6 +219,13 @@ public enum MethodLoader {
                 folder.training.summary
                     + "; backbone \(folder.backbone.name) (weights sha256 \(folder.backbone.weightsSHA256.prefix(12)))"
             ])
+    }
+
+    static func infllm(_ backbone: TransformerBackbone, _ options: MemoryOptions) throws -> InfLLMModel {
+        try InfLLMModel(
+            backbone: backbone,
+            settings: options.infllm.settings(window: backbone.descriptor.contextLength, memorySize: options.memorySize),
+            index: options.index)
     }
 
     static func configuration(_ options: MemoryOptions, layers: Int) -> MemoryConfiguration {

@@ -170,15 +170,15 @@ public final class ChapterBreakEvaluator: Evaluator {
         let earlier = prefix.dropLast(context.count)
         model.resetMemory()
         var memoryTokens = 0
-        if model.memory != nil, !earlier.isEmpty {
+        if model.readsMemory, !earlier.isEmpty {
             let driver = try SegmentDriver(model: model)
             try driver.run(segments: driver.segments(of: earlier)) { _, _, _, _ in }
             memoryTokens = earlier.count
         }
         let key = ContextKey(example: "\(item.split)/\(item.work)/\(item.index)", context: context)
-        let reused = model.memory == nil ? contextScores[key] : nil
+        let reused = !model.readsMemory ? contextScores[key] : nil
         let scores = try reused ?? ContinuationScorer(model: model).score(context: context, continuations: candidates)
-        if model.memory == nil { contextScores[key] = scores }
+        if !model.readsMemory { contextScores[key] = scores }
         for (candidate, result) in scores.continuations.enumerated() {
             try TasksError.requireFinite(
                 result.logLikelihood, sample: sampleID(item, prefixLength: prefixLength), what: "candidate \(candidate)"

@@ -28,10 +28,10 @@ public final class ICLEvaluator: Evaluator {
         dataDirectory: String
     ) throws {
         try configuration.validate()
-        if let memory = model.memory?.configuration, memory.chunkSize != configuration.memoryChunkSize {
+        if let chunkSize = model.memoryChunkSize, chunkSize != configuration.memoryChunkSize {
             throw TasksError.invalidSetting(
                 .memoryChunkSize,
-                detail: "the model's memory reads chunks of \(memory.chunkSize) tokens, the run asks for "
+                detail: "the model's memory reads chunks of \(chunkSize) tokens, the run asks for "
                     + "\(configuration.memoryChunkSize) (the official ICL protocol's is "
                     + "\(ICLConfiguration.officialMemoryChunkSize))")
         }
@@ -40,7 +40,7 @@ public final class ICLEvaluator: Evaluator {
         boundaries = try SequenceBoundaries.forTokenizer(tokenizer)
         self.configuration = configuration
         var datasets: [ICLTask: ICLDataset] = [:]
-        let memoryCount = model.memory == nil ? 0 : configuration.memoryDemonstrations
+        let memoryCount = !model.readsMemory ? 0 : configuration.memoryDemonstrations
         for task in configuration.tasks {
             let dataset = try ICLDataset(task: task, dataDirectory: dataDirectory)
             for (setting, count) in [(TaskSetting.shots, configuration.shots), (.memoryDemonstrations, memoryCount)]
@@ -76,7 +76,7 @@ public final class ICLEvaluator: Evaluator {
     }
 
     /// Demonstrations written to memory: none for methods without memory.
-    var memoryDemonstrations: Int { model.memory == nil ? 0 : configuration.memoryDemonstrations }
+    var memoryDemonstrations: Int { !model.readsMemory ? 0 : configuration.memoryDemonstrations }
 
     /// The files the run reads.
     public var dataFiles: [String] { configuration.tasks.flatMap { datasets[$0]!.files } }
@@ -177,7 +177,7 @@ public final class ICLEvaluator: Evaluator {
     private func fillMemory(
         task: ICLTask, dataset: ICLDataset, indices: [Int]
     ) throws -> (details: [String: JSONValue], fed: Int, counters: MemoryCounters?) {
-        guard model.memory != nil else { return ([:], 0, nil) }
+        guard model.readsMemory else { return ([:], 0, nil) }
         let stream = indices.flatMap { index -> [Int] in
             let example = dataset.train[index]
             return boundaries.encode(task.demonstration(text: example.text, label: example.label), with: tokenizer)
