@@ -16,7 +16,8 @@ struct InfLLMAttentionTests {
         // 150 queries (two 128-row blocks), 40 previous tokens, window 64, 24 global keys, GQA 4 -> 2.
         let (heads, kvHeads, dim, rows, previous, window, globals) = (4, 2, 8, 150, 40, 64, 24)
         let geometry = AttentionGeometry(
-            heads: heads, kvHeads: kvHeads, headDim: dim, scale: 0.3, alibiSlopes: alibi ? alibiSlopes(heads: heads) : nil)
+            heads: heads, kvHeads: kvHeads, headDim: dim, scale: 0.3,
+            alibiSlopes: alibi ? alibiSlopes(heads: heads) : nil)
         let slice = previous + rows
         let localQ = random.tensor([rows, heads * dim]), globalQ = random.tensor([rows, heads * dim])
         let localK = random.tensor([slice, kvHeads * dim]), localV = random.tensor([slice, kvHeads * dim])
@@ -43,7 +44,9 @@ struct InfLLMAttentionTests {
                 var logits = visible.map { j in
                     dot(localQ, row, head, localK, j, kv) * 0.3 - slope * Double(position - j)
                 }
-                logits += (0..<globals).map { dot(globalQ, row, head, globalK, $0, kv) * 0.3 - slope * Double(window - 1) }
+                logits += (0..<globals).map {
+                    dot(globalQ, row, head, globalK, $0, kv) * 0.3 - slope * Double(window - 1)
+                }
                 let peak = logits.max()!
                 let weights = logits.map { exp($0 - peak) }, total = weights.reduce(0, +)
                 for d in 0..<dim {

@@ -117,7 +117,9 @@ struct ContextMemory {
         remainderScores += [Float](repeating: 0, count: rows * heads)
         let first = remainder - previous
         for position in 0..<slice {
-            for head in 0..<heads { remainderScores[(first + position) * heads + head] += sums[head * slice + position] }
+            for head in 0..<heads {
+                remainderScores[(first + position) * heads + head] += sums[head * slice + position]
+            }
         }
         formMemory()
     }
@@ -137,7 +139,8 @@ struct ContextMemory {
         // Committed units come from the index (positions past the ones dropped since), newer ones are scored here.
         let hidden = min(dropped, indexed), resident = indexed - hidden
         if resident > 0 {
-            let matches = index.search(mean, stride: width, rows: 1, queryHeads: 1, perQuery: min(topK + hidden, indexed))
+            let matches = index.search(
+                mean, stride: width, rows: 1, queryHeads: 1, perQuery: min(topK + hidden, indexed))
             for position in matches.positions where position >= hidden {
                 candidates.append((Int(position) - hidden, score(Int(position) - hidden)))
             }
@@ -217,6 +220,8 @@ struct ContextMemory {
     private static func append(
         rows: Int, from source: UnsafePointer<Float>, stride: Int, width: Int, to array: inout [Float]
     ) {
-        for row in 0..<rows { array.append(contentsOf: UnsafeBufferPointer(start: source + row * stride, count: width)) }
+        for row in 0..<rows {
+            array.append(contentsOf: UnsafeBufferPointer(start: source + row * stride, count: width))
+        }
     }
 }

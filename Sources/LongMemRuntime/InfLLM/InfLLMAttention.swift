@@ -105,7 +105,8 @@ enum InfLLMAttention {
         localScores.update(repeating: 0, count: heads * localCount)
         for item in 0..<items {
             let kvHead = item / blocks, start = (item % blocks) * blockRows, count = min(blockRows, rows - start)
-            let first = max(0, keys.previous + start - localWindow + 1), localWidth = keys.previous + start + count - first
+            let first = max(0, keys.previous + start - localWindow + 1),
+                localWidth = keys.previous + start + count - first
             let sums = buffer.data + item * itemSize + stackedRows * (widest + 3 * dim)
             for member in 0..<group {
                 let target = localScores + (kvHead * group + member) * localCount + first

@@ -31,8 +31,12 @@ public final class InfLLMModel: MemoryAugmentedModel {
                 method: MethodKind.infllm.rawValue + " (needs rotary or ALiBi positions)",
                 architecture: backbone.descriptor.architecture)
         }
-        // Float32 keys and values of every unit and block, plus the unit keys.
-        let bytes = SizeLimits.product([backbone.layerCount, settings.memorySize, 2 * geometry.keyWidth + 1, 4])
+        // Per block: Float32 keys and values of every unit token, and each unit's key.
+        let bytes = SizeLimits.product([
+            backbone.layerCount,
+            settings.memorySize * 2 * geometry.keyWidth + settings.unitCapacity * geometry.queryWidth,
+            4,
+        ])
         if let problem = SizeLimits.memoryProblem(bytes: bytes) {
             throw RuntimeError.invalidSetting(
                 .memorySize, detail: "\(settings.memorySize) tokens \(problem) (\(backbone.layerCount) layers)")
@@ -114,29 +118,5 @@ public final class InfLLMModel: MemoryAugmentedModel {
         let (hidden, after) = try continueStream(tokens, from: start)
         checkpoints.record(after, count: checkpoints.count + tokens.count)
         return hidden
-    }
-}
-
-/// The memories of a stream continued token chunk by chunk, kept at every point a caller may rewind to.
-final class StreamCheckpoints {
-    private var saved: [Int: [ContextMemory]] = [:]
-    private(set) var count = 0
-
-    func record(_ memories: [ContextMemory], count: Int) {
-        saved[count] = memories
-        self.count = count
-    }
-
-    func memories(at count: Int) throws -> [ContextMemory] {
-        guard let memories = saved[count] else {
-            throw RuntimeError.invalidSetting(.prefixCache, detail: "no checkpoint at \(count) tokens")
-        }
-        return memories
-    }
-
-    /// Forgets the checkpoints after `count`; the next chunk continues from the one at `count`.
-    func rewind(to count: Int) {
-        saved = saved.filter { $0.key <= count }
-        self.count = count
     }
 }

@@ -224,7 +224,8 @@ public enum MethodLoader {
     static func infllm(_ backbone: TransformerBackbone, _ options: MemoryOptions) throws -> InfLLMModel {
         try InfLLMModel(
             backbone: backbone,
-            settings: options.infllm.settings(window: backbone.descriptor.contextLength, memorySize: options.memorySize),
+            settings: options.infllm.settings(
+                window: backbone.descriptor.contextLength, memorySize: options.memorySize),
             index: options.index)
     }
 
