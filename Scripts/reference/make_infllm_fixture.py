@@ -33,7 +33,6 @@ import argparse
 import contextlib
 import copy
 import importlib
-import math
 import pathlib
 import shutil
 import sys
@@ -44,6 +43,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 
 import infllm_reference as ref
 from common import FIXTURES, write_json
+from seeded_llama import causal_log_probs, seeded_llama
 
 OUT = FIXTURES / "infllm"
 SEED = 14
@@ -58,23 +58,7 @@ def build() -> LlamaForCausalLM:
         num_key_value_heads=2, head_dim=16, max_position_embeddings=256, rms_norm_eps=1e-5,
         rope_theta=10000.0, tie_word_embeddings=True, hidden_act="silu", bos_token_id=None,
         eos_token_id=None, pad_token_id=None)
-    torch.manual_seed(SEED)
-    model = LlamaForCausalLM(config).float().eval()
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            if "norm" in name:
-                parameter.copy_(1 + 0.3 * torch.randn_like(parameter))
-            else:
-                parameter.copy_(0.2 * torch.randn_like(parameter))
-            parameter.copy_(parameter.half().float())  # the fixture stores F16
-    return model
-
-
-def hf_log_probs(model, ids):
-    with torch.inference_mode():
-        logits = model(torch.tensor([ids])).logits[0].double()
-    lp = torch.log_softmax(logits, dim=-1)
-    return [None] + [lp[i - 1, ids[i]].item() for i in range(1, len(ids))]
+    return seeded_llama(config, SEED, spread=0.2)
 
 
 def max_delta(a, b):
@@ -170,8 +154,8 @@ def main():
 
     config, weights = ref.load_model(OUT / "model", torch.float64)
     # transformers' own forward in float64 (its float32 forward is itself ~1e-5 off at these logits)
-    full = hf_log_probs(copy.deepcopy(model).double(), ids)
-    full32 = hf_log_probs(model, ids)
+    full = causal_log_probs(copy.deepcopy(model).double(), ids)
+    full32 = causal_log_probs(model, ids)
 
     # Self-check 1: with the window covering the sequence, InfLLM is plain causal attention.
     wide = ref.InfLLMSettings(block_size=8, n_init=4, n_local=LENGTH, topk=2, repr_topk=2, exc_block_size=16)

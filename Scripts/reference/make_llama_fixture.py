@@ -26,6 +26,7 @@ from gguf.quants import quantize
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
 
 from common import FIXTURES, write_json
+from seeded_llama import causal_log_probs, seeded_llama
 
 OUT = FIXTURES / "llama-tiny"
 SEQUENCE_LENGTHS = [1, 7, 40, 128]
@@ -39,28 +40,12 @@ def config(tied: bool) -> LlamaConfig:
 
 
 def build(tied: bool, seed: int) -> LlamaForCausalLM:
-    torch.manual_seed(seed)
-    model = LlamaForCausalLM(config(tied)).float().eval()
-    with torch.no_grad():
-        for name, parameter in model.named_parameters():
-            if "norm" in name:
-                parameter.copy_(1 + 0.3 * torch.randn_like(parameter))
-            else:
-                parameter.copy_(0.15 * torch.randn_like(parameter))
-            parameter.copy_(parameter.half().float())  # the fixture stores F16
-    return model
+    return seeded_llama(config(tied), seed, spread=0.15)
 
 
 def sequences() -> list[list[int]]:
     generator = torch.Generator().manual_seed(1234)
     return [torch.randint(0, 256, (n,), generator=generator).tolist() for n in SEQUENCE_LENGTHS]
-
-
-def log_probs(model, ids: list[int]) -> list[float | None]:
-    with torch.inference_mode():
-        logits = model(torch.tensor([ids])).logits[0].double()
-    lp = torch.log_softmax(logits, dim=-1)
-    return [None] + [lp[i - 1, ids[i]].item() for i in range(1, len(ids))]
 
 
 def permute(weights: np.ndarray, heads: int) -> np.ndarray:
@@ -146,13 +131,13 @@ def main():
         model = build(tied, seed)
         # A copy: half() would also round the model's RoPE inv_freq buffer, which the reference must not see.
         copy.deepcopy(model).half().save_pretrained(OUT / name, safe_serialization=True)
-        reference["models"][name] = [log_probs(model, s) for s in ids]
+        reference["models"][name] = [causal_log_probs(model, s) for s in ids]
         if tied:
             (OUT / "gguf").mkdir(parents=True)
             write_gguf(model, OUT / "gguf" / "tiny.gguf")
             from_gguf = AutoModelForCausalLM.from_pretrained(
                 OUT / "gguf", gguf_file="tiny.gguf", dtype=torch.float32).eval()
-            reference["models"]["gguf"] = [log_probs(from_gguf, s) for s in ids]
+            reference["models"]["gguf"] = [causal_log_probs(from_gguf, s) for s in ids]
             # Q8_0 rounding moves log-probs by ~0.2 at most (with F32 matrices the round trip is exact,
             # 0.0); a wrong permutation would move them by whole nats.
             drift = max(abs(a - b) for x, y in zip(reference["models"]["gguf"], reference["models"]["tied"])
