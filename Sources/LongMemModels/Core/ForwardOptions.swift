@@ -14,10 +14,17 @@ public struct ForwardOptions {
     public var attentionOverride: AttentionOverride?
     /// Blocks whose input hidden state H[i] to keep (`blocks.count` = the final normalised state).
     public var capturedHiddenStates: Set<Int>
+    /// Stop after block `lastAttention`'s attention: the rest of that block, the later blocks and the final
+    /// norm are skipped, and the result's `hidden` is that block's input. For passes that only need one
+    /// block's keys and values (a memory write); never with a cache, whose later blocks would stay empty.
+    public var lastAttention: Int?
 
-    public init(attentionOverride: AttentionOverride? = nil, capturedHiddenStates: Set<Int> = []) {
+    public init(
+        attentionOverride: AttentionOverride? = nil, capturedHiddenStates: Set<Int> = [], lastAttention: Int? = nil
+    ) {
         self.attentionOverride = attentionOverride
         self.capturedHiddenStates = capturedHiddenStates
+        self.lastAttention = lastAttention
     }
 }
 

@@ -35,8 +35,8 @@ public protocol TransformerLayers {
 }
 
 extension TransformerLayers {
-    /// Runs every block and the final norm over `x` (T, C), the embedded tokens H[0], in place; H[i] is
-    /// captured as `options` asks. Tokens sit at `positions` and attend within `spans` (and to `cache`,
+    /// Runs every block and the final norm over `x` (T, C), the embedded tokens H[0], in place (or up to
+    /// `options.lastAttention`); H[i] is captured as `options` asks. Tokens sit at `positions` and attend within `spans` (and to `cache`,
     /// which this does not commit). Block buffers come from `scratch`.
     func run(
         _ x: Tensor, positions: [Int], spans: [AttentionSpan], options: ForwardOptions, cache: KVCache?,
@@ -48,6 +48,7 @@ extension TransformerLayers {
         let rotated = scratch.tensor(.rotated, [tokens, rotatedWidth])  // (T, (H + K) D), or empty
         let attended = scratch.tensor(.attended, [tokens, geometry.queryWidth])  // (T, H D)
         let inner = scratch.tensor(.inner, [tokens, innerWidth])  // (T, F), or (T, 2F) gate | up
+        precondition(options.lastAttention == nil || cache == nil, "a pass that stops early cannot fill a cache")
         var states: [Int: Tensor] = [:]
         for layer in 0..<count {
             options.capture(layer, x, into: &states)
@@ -58,6 +59,7 @@ extension TransformerLayers {
                     layer, qkv: qkv, rotated: rotated, positions: positions, spans: spans, cache: cache,
                     scratch: scratch),
                 into: attended.data, outputStride: geometry.queryWidth)
+            if layer == options.lastAttention { return ForwardResult(hidden: x, hiddenStates: states) }
             complete(layer, x, attended: attended, normed: normed, inner: inner)
         }
         finalNorm(x)

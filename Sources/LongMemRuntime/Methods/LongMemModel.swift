@@ -60,6 +60,13 @@ public final class LongMemModel: MemoryAugmentedModel {
         try run([tokens], remember: remember)
     }
 
+    /// The backbone up to the retrieval layer: the SideNet never changes what memory holds.
+    public func writeSegment(_ tokens: [Int]) throws {
+        guard usesMemory else { return }
+        try MemoryLayerOverride.write(
+            tokens, backbone: backbone, layer: configuration.retrievalLayer, memory: memoryBank)
+    }
+
     public func makePrefixCache(capacity: Int) throws -> PrefixCache {
         PrefixCache(backbone: backbone.makeCache(capacity: capacity), sideNet: sideNet.makeCache(capacity: capacity))
     }

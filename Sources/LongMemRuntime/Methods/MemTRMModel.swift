@@ -55,4 +55,9 @@ public final class MemTRMModel: MemoryAugmentedModel {
         override.commit()
         return hidden
     }
+
+    public func writeSegment(_ tokens: [Int]) throws {
+        try MemoryLayerOverride.write(
+            tokens, backbone: backbone, layer: configuration.retrievalLayer, memory: memoryBank)
+    }
 }

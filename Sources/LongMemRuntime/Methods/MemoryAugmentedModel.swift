@@ -23,6 +23,9 @@ public protocol MemoryAugmentedModel: LanguageModel {
     /// `remember`, the segment's keys and values are written to memory (after its forward, as the
     /// official code does, so a segment never retrieves itself).
     func forwardSegment(_ tokens: [Int], remember: Bool) throws -> Tensor
+    /// Writes one segment to memory as `forwardSegment(tokens, remember: true)` does, for a pass whose
+    /// outputs are discarded (a memory fill): methods skip what the write does not depend on.
+    func writeSegment(_ tokens: [Int]) throws
 
     /// An empty cache for continuing one sequence token block by token block.
     func makePrefixCache(capacity: Int) throws -> PrefixCache
@@ -97,6 +100,7 @@ extension MemoryAugmentedModel {
     public var memoryStatistics: MemoryStatistics { memory?.statistics ?? MemoryStatistics() }
     public var readsMemory: Bool { memory != nil }
     public var memoryChunkSize: Int? { memory?.configuration.chunkSize }
+    public func writeSegment(_ tokens: [Int]) throws { _ = try forwardSegment(tokens, remember: true) }
 
     /// One memory in the retrieval layer (or none); methods that read memory elsewhere say so themselves.
     public var runDescription: MethodDescription {
@@ -176,6 +180,14 @@ final class MemoryLayerOverride: AttentionOverride {
             values.row(row).update(from: projections.value + row * projections.valueStride, count: width)
         }
         return (keys, values)
+    }
+
+    /// Writes block `layer`'s keys and values of one segment to `memory`, running the backbone only up to
+    /// that block's attention: nothing after it (later blocks, a SideNet, memory reads) changes the write.
+    static func write(_ tokens: [Int], backbone: TransformerBackbone, layer: Int, memory: MemoryBank) throws {
+        let recorder = MemoryLayerOverride(layer: layer, memory: memory, fusion: nil, records: true)
+        _ = try backbone.forward([tokens], options: ForwardOptions(attentionOverride: recorder, lastAttention: layer))
+        recorder.commit()
     }
 
     /// Writes what was recorded to the memory bank.

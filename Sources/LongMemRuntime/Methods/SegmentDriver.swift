@@ -52,4 +52,12 @@ public struct SegmentDriver {
             try body(index, segment, hidden, model.memoryStatistics)
         }
     }
+
+    /// Resets the memory, then writes every segment to it without computing hidden states: a memory fill,
+    /// which leaves memory as `run(segments:)` would.
+    public func write(segments: [ArraySlice<Int>]) throws {
+        guard !segments.isEmpty, segments.allSatisfy({ !$0.isEmpty }) else { throw RuntimeError.emptyStream }
+        model.resetMemory()
+        for segment in segments { try model.writeSegment(Array(segment)) }
+    }
 }

@@ -172,7 +172,7 @@ public final class ChapterBreakEvaluator: Evaluator {
         var memoryTokens = 0
         if model.readsMemory, !earlier.isEmpty {
             let driver = try SegmentDriver(model: model)
-            try driver.run(segments: driver.segments(of: earlier)) { _, _, _, _ in }
+            try driver.write(segments: driver.segments(of: earlier))
             memoryTokens = earlier.count
         }
         let key = ContextKey(example: "\(item.split)/\(item.work)/\(item.index)", context: context)

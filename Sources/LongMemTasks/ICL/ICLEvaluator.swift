@@ -185,7 +185,7 @@ public final class ICLEvaluator: Evaluator {
         let driver = try SegmentDriver(model: model)
         let segments = driver.segments(of: stream, keepPartial: configuration.keepPartialSegment)
         model.resetMemory()
-        if !segments.isEmpty { try driver.run(segments: segments) { _, _, _, _ in } }
+        if !segments.isEmpty { try driver.write(segments: segments) }
         let fed = segments.reduce(0) { $0 + $1.count }
         let details: [String: JSONValue] = [
             "memory_demo_indices": .array(indices.map { .int($0) }), "memory_demo_tokens": .int(stream.count),
