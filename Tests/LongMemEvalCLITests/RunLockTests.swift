@@ -18,6 +18,14 @@ final class BackgroundRun {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// Pauses the process (SIGSTOP) while `body` runs, then lets it go on: it keeps whatever lock it holds,
+    /// however fast its run would otherwise end.
+    func paused<T>(_ body: () throws -> T) rethrows -> T {
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        return try body()
+    }
+
     /// Waits for the end; its exit status and standard error.
     func finish() -> (status: Int32, standardError: String) {
         let data = standardError.fileHandleForReading.readDataToEndOfFile()
@@ -28,8 +36,8 @@ final class BackgroundRun {
 
 @Suite("A run folder is locked by the process running it")
 struct RunLockTests {
-    /// Long enough (2,000 demonstrations loaded into memory after the lock is taken) that a process started
-    /// at the same time reaches the lock while this one holds it.
+    /// A run with a memory fill (2,000 demonstrations) after the lock is taken; the tests pause the holder
+    /// once the lock file names it, so that the other process meets the lock whatever the machine's speed.
     static func run(shots: Int, limit: Int = 12) -> [String] {
         Runs.icl(["--shots", "\(shots)", "--limit", "\(limit)", "--method", "longmem"])
     }
@@ -42,17 +50,17 @@ struct RunLockTests {
         let folder = directory + "/shared"
         let commands = [Self.run(shots: 4), Self.run(shots: 8)]
         let processes = try commands.map { try BackgroundRun($0 + ["--output", folder]) }
-        let outcomes = processes.map { $0.finish() }
-        let winners = outcomes.indices.filter { outcomes[$0].status == 0 }
-        try #require(winners.count == 1, "exit statuses \(outcomes.map(\.status)): \(outcomes.map(\.standardError))")
-        let winner = winners[0], loser = 1 - winner
-        let message = outcomes[loser].standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(outcomes[loser].status != 0 && !message.contains("\n"), "\(message)")
+        let holder = try Self.holder(of: folder, among: processes)
+        let winner = processes[holder], loser = processes[1 - holder]
+        let lost = winner.paused { loser.finish() }
+        let won = winner.finish()
+        #expect(won.status == 0, "\(won.standardError)")
+        let message = lost.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(lost.status != 0 && !message.contains("\n"), "\(message)")
         #expect(
-            message.contains("\(folder): in use by another run (pid \(processes[winner].pid): longmem-eval icl "),
-            "\(message)")
+            message.contains("\(folder): in use by another run (pid \(winner.pid): longmem-eval icl "), "\(message)")
 
-        try Runs.succeed(commands[winner] + ["--output", directory + "/lone"])
+        try Runs.succeed(commands[holder] + ["--output", directory + "/lone"])
         let shared = try Runs.results(folder), lone = try Runs.results(directory + "/lone")
         #expect(shared.options == lone.options && shared.metrics == lone.metrics)
         let sharedScores = try Runs.records(folder).map { [$0.id: $0.scores] }
@@ -67,24 +75,37 @@ struct RunLockTests {
         let folder = FixturePaths.temporaryDirectory() + "/run"
         let command = Self.run(shots: 4, limit: 40) + ["--output", folder]
         let first = try BackgroundRun(command)
-        // The holder writes its pid into .lock right after taking the lock.
+        _ = try Self.holder(of: folder, among: [first])
+        try first.paused {
+            for extra in [[], ["--fresh"]] {
+                let second = try CommandLineRunner.run(
+                    command + extra + ["--data-dir", FixturePaths.datasets, "--quiet"])
+                #expect(second.status != 0)
+                #expect(
+                    second.standardError.contains(
+                        "\(folder): in use by another run (pid \(first.pid): longmem-eval icl "),
+                    "\(extra): \(second.standardError)")
+            }
+        }
         let lock = folder + "/" + RunLock.file
-        while (try? String(contentsOfFile: lock, encoding: .utf8))?.isEmpty ?? true {
-            try #require(first.process.isRunning, "the first run ended before it held the lock")
-            usleep(10_000)
-        }
-        for extra in [[], ["--fresh"]] {
-            let second = try CommandLineRunner.run(command + extra + ["--data-dir", FixturePaths.datasets, "--quiet"])
-            #expect(second.status != 0)
-            #expect(
-                second.standardError.contains("\(folder): in use by another run (pid \(first.pid): longmem-eval icl "),
-                "\(extra): \(second.standardError)")
-        }
         let outcome = first.finish()
         #expect(outcome.status == 0, "\(outcome.standardError)")
         let results = try Runs.results(folder), records = try Runs.records(folder)
         #expect(records.count == 41, "40 queries and the memory setup")
         #expect(!results.notes.contains { $0.hasPrefix(EvaluationRun.resumedPrefix) })
         #expect(try String(contentsOfFile: lock, encoding: .utf8).isEmpty, "released at the end")
+    }
+
+    /// The index of the process that holds `folder`'s lock: each writes its pid into the lock file right
+    /// after taking the lock, and empties it when done.
+    static func holder(of folder: String, among processes: [BackgroundRun]) throws -> Int {
+        let lock = folder + "/" + RunLock.file
+        while true {
+            let text = (try? String(contentsOfFile: lock, encoding: .utf8)) ?? ""
+            if let index = processes.firstIndex(where: { text.hasPrefix("pid \($0.pid):") }) { return index }
+            let running = processes.contains { $0.process.isRunning }
+            try #require(running, "every run ended before the lock named one")
+            usleep(2_000)
+        }
     }
 }
