@@ -36,8 +36,8 @@ public protocol TransformerLayers {
 
 extension TransformerLayers {
     /// Runs every block and the final norm over `x` (T, C), the embedded tokens H[0], in place (or up to
-    /// `options.lastAttention`); H[i] is captured as `options` asks. Tokens sit at `positions` and attend within `spans` (and to `cache`,
-    /// which this does not commit). Block buffers come from `scratch`.
+    /// `options.lastAttention`); H[i] is captured as `options` asks. Tokens sit at `positions` and attend
+    /// within `spans` (and to `cache`, which this does not commit). Block buffers come from `scratch`.
     func run(
         _ x: Tensor, positions: [Int], spans: [AttentionSpan], options: ForwardOptions, cache: KVCache?,
         scratch: ScratchSpace
