@@ -75,7 +75,8 @@ public final class SideNetTrainer {
             step = state.step
             wallSeconds = state.wallSeconds
             try log.truncate(after: step)
-            try replayMemory()
+            // A finished run needs no bank: rerunning its command returns at once.
+            if step < configuration.steps { try replayMemory() }
         } else {
             try log.truncate(after: 0)
         }
