@@ -358,13 +358,17 @@ def infllm_log_probs(config: LlamaConfig, weights: dict[str, Tensor], ids: list[
         torch.set_default_dtype(previous)
 
 
-def full_attention_log_probs(config: LlamaConfig, weights: dict[str, Tensor], ids: list[int]) -> list[Optional[float]]:
-    """Plain causal Llama forward over the whole sequence (absolute positions), for the self-check."""
+def full_attention_log_probs(config: LlamaConfig, weights: dict[str, Tensor], ids: list[int],
+                             window: Optional[int] = None) -> list[Optional[float]]:
+    """Plain causal Llama forward over the whole sequence (absolute positions), for the self-checks; with
+    `window`, each query sees only the `window` keys up to itself (a sliding window)."""
     c, w = config, weights
     t = len(ids)
     h = w["model.embed_tokens.weight"][torch.tensor(ids)]
     pos = torch.arange(t)
     mask = torch.ones((t, t), dtype=torch.bool).tril()
+    if window is not None:
+        mask &= (pos[:, None] - pos[None, :]) < window
     for layer in range(c.num_layers):
         p = f"model.layers.{layer}."
         x = rms_norm(h, w[p + "input_layernorm.weight"], c.rms_norm_eps)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LongMemRuntime
 
 /// `longmem-eval`: evaluate memory-augmented language models on CPU.
 struct LongMemEval: ParsableCommand {
@@ -7,9 +8,10 @@ struct LongMemEval: ParsableCommand {
         abstract: "Evaluate memory-augmented language models (LongMem and its baselines) on CPU.",
         discussion: """
             --model takes a folder (config.json + model.safetensors + tokenizer files, or one .gguf file) \
-            or a catalog name (`longmem-eval models list`). Methods: local, memtrm, memtrm-joint, longmem, \
-            infllm. Data: --data-dir or $LONGMEM_EVAL_DATA. OpenBLAS's AVX-512 kernels are selected \
-            automatically where the CPU has them (LONGMEM_EVAL_OPENBLAS_AUTO=0 keeps OpenBLAS's own choice).
+            or a catalog name (`longmem-eval models list`). Methods: \
+            \(MethodKind.allCases.map(\.rawValue).joined(separator: ", ")). Data: --data-dir or \
+            $LONGMEM_EVAL_DATA. OpenBLAS's AVX-512 kernels are selected automatically where the CPU has them \
+            (LONGMEM_EVAL_OPENBLAS_AUTO=0 keeps OpenBLAS's own choice).
             """,
         subcommands: [
             ICLCommand.self, ChapterBreakCommand.self, PerplexityCommand.self, ReportCommand.self, RegressCommand.self,

@@ -1,7 +1,9 @@
 /// Display names and the paper's row order for method ids (`EvaluationResults.method`).
 enum MethodCatalog {
     /// Baseline first, then retrieval without training, then LongMem, as in the paper's tables.
-    static let order = ["local", "memtrm", "memtrm-joint", "longmem", "longmem-no-memory", "knnlm", "infllm", "gpt3"]
+    static let order = [
+        "local", "sliding-window", "memtrm", "memtrm-joint", "longmem", "longmem-no-memory", "knnlm", "infllm", "gpt3",
+    ]
 
     static func display(_ method: String) -> String {
         switch method {
@@ -12,6 +14,7 @@ enum MethodCatalog {
         case "longmem-no-memory": return "LongMem SideNet, memory off"
         case "knnlm": return "kNN-LM"
         case "infllm": return "InfLLM"
+        case "sliding-window": return "Sliding window"
         default: return method
         }
     }

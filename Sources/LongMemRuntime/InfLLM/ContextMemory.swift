@@ -12,6 +12,8 @@ import LongMemTensor
 struct ContextMemory {
     let settings: InfLLMSettings
     let geometry: AttentionGeometry
+    /// false: the sliding window alone (no initial tokens, no units; tokens beyond the window are dropped).
+    let keepsMemory: Bool
     private(set) var initialKeys: [Float] = []
     private(set) var initialValues: [Float] = []
     private(set) var remainderKeys: [Float] = []
@@ -26,9 +28,10 @@ struct ContextMemory {
     private(set) var unitTokens = 0
     private(set) var droppedTokens = 0
 
-    init(settings: InfLLMSettings, geometry: AttentionGeometry) {
+    init(settings: InfLLMSettings, geometry: AttentionGeometry, keepsMemory: Bool = true) {
         self.settings = settings
         self.geometry = geometry
+        self.keepsMemory = keepsMemory
     }
 
     var remainderCount: Int { remainderKeys.count / geometry.keyWidth }
@@ -80,17 +83,19 @@ struct ContextMemory {
         }
 
         // Global part: the retrieved units, the initial tokens, and the remainder tokens at least n_local
-        // before the block's last query (cm.386-451).
+        // before the block's last query (cm.386-451). The sliding window alone has none.
         var globalKeys: [Float] = [], globalValues: [Float] = []
-        for unit in retrieve(globalQueries, rows: rows, index: index) {
-            globalKeys += units[unit].keys
-            globalValues += units[unit].values
+        if keepsMemory {
+            for unit in retrieve(globalQueries, rows: rows, index: index) {
+                globalKeys += units[unit].keys
+                globalValues += units[unit].values
+            }
+            globalKeys += initialKeys
+            globalValues += initialValues
+            let oldRemainder = max(remainder + rows - window, 0) * keyWidth
+            globalKeys += remainderKeys[0..<oldRemainder]
+            globalValues += remainderValues[0..<oldRemainder]
         }
-        globalKeys += initialKeys
-        globalValues += initialValues
-        let oldRemainder = max(remainder + rows - window, 0) * keyWidth
-        globalKeys += remainderKeys[0..<oldRemainder]
-        globalValues += remainderValues[0..<oldRemainder]
 
         var sums = [Float](repeating: 0, count: heads * slice)
         localKeys.withUnsafeBufferPointer { localKeys in
@@ -156,6 +161,14 @@ struct ContextMemory {
         let keyWidth = geometry.keyWidth, heads = geometry.heads, window = settings.localWindow
         let blockSize = settings.blockSize
         var remainder = remainderCount, cut = 0
+        guard keepsMemory else {
+            // Only the window is kept: the oldest tokens leave for good.
+            let leaving = max(remainder - window, 0)
+            remainderKeys.removeFirst(leaving * keyWidth)
+            remainderValues.removeFirst(leaving * keyWidth)
+            remainderScores.removeFirst(leaving * heads)
+            return
+        }
         if initialCount < settings.initialTokens, remainder > window {
             let take = min(settings.initialTokens - initialCount, remainder - window)
             initialKeys += remainderKeys[0..<(take * keyWidth)]

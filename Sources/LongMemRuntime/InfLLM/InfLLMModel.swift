@@ -9,17 +9,23 @@ import LongMemTensor
 /// The model reads one stream: each `forwardSegment` is a prefill chunk that continues it (the local
 /// window slides across segments, as InfLLM reads one long input). Reads (`hiddenStates`, a prefix cache)
 /// continue the stream on a copy and leave it as it was.
+///
+/// Without its context memory (`sliding-window`), each query sees only its local window: InfLLM's local
+/// part alone, the ablation that tells what the memory adds to the sliding window.
 public final class InfLLMModel: MemoryAugmentedModel {
     public let backbone: TransformerBackbone
     public let settings: InfLLMSettings
-    public let method = MethodKind.infllm
+    public let method: MethodKind
     /// The stream's memories, one per block, and their unit-key indices.
     private var memories: [ContextMemory]
     private let indices: [ChunkIndex]
     private let indexKind: RetrievalIndexKind
     private var tokensFed = 0
 
-    public init(backbone: TransformerBackbone, settings: InfLLMSettings, index: RetrievalIndexKind = .exact) throws {
+    public init(
+        backbone: TransformerBackbone, settings: InfLLMSettings, index: RetrievalIndexKind = .exact,
+        contextMemory: Bool = true
+    ) throws {
         try settings.validate()
         let window = backbone.descriptor.contextLength
         try RuntimeError.require(
@@ -28,7 +34,8 @@ public final class InfLLMModel: MemoryAugmentedModel {
         let geometry = backbone.attentionGeometry
         guard backbone is LlamaModel || geometry.alibiSlopes != nil else {
             throw RuntimeError.unsupportedMethod(
-                method: MethodKind.infllm.rawValue + " (needs rotary or ALiBi positions)",
+                method: (contextMemory ? MethodKind.infllm : .slidingWindow).rawValue
+                    + " (needs rotary or ALiBi positions)",
                 architecture: backbone.descriptor.architecture)
         }
         // Per block: Float32 keys and values of every unit token, and each unit's key.
@@ -43,15 +50,19 @@ public final class InfLLMModel: MemoryAugmentedModel {
         }
         self.backbone = backbone
         self.settings = settings
+        method = contextMemory ? .infllm : .slidingWindow
         indexKind = index
-        memories = Array(repeating: ContextMemory(settings: settings, geometry: geometry), count: backbone.layerCount)
+        memories = Array(
+            repeating: ContextMemory(settings: settings, geometry: geometry, keepsMemory: contextMemory),
+            count: backbone.layerCount)
         indices = (0..<backbone.layerCount).map { _ in
             index.make(heads: 1, dimension: geometry.queryWidth, capacity: settings.unitCapacity)
         }
     }
 
     public var memory: MemoryBank? { nil }
-    public var readsMemory: Bool { true }
+    /// Tasks fill InfLLM's memory; the sliding window alone keeps nothing a fill could add.
+    public var readsMemory: Bool { method == .infllm }
     public var memoryChunkSize: Int? { nil }
 
     /// Tokens cut into units (written), held in units (resident) and dropped, in block 0 (every block's
@@ -65,6 +76,11 @@ public final class InfLLMModel: MemoryAugmentedModel {
 
     public var runDescription: MethodDescription {
         let s = settings
+        guard method == .infllm else {
+            return MethodDescription(
+                method: method,
+                notes: ["sliding window: each query sees the \(s.localWindow) tokens up to itself, no memory"])
+        }
         return MethodDescription(
             method: method, memoryLayers: .all, infllm: s, index: indexKind,
             notes: [
@@ -77,8 +93,9 @@ public final class InfLLMModel: MemoryAugmentedModel {
     public var outputHead: Linear { backbone.outputHead }
 
     public func resetMemory() {
-        let geometry = backbone.attentionGeometry
-        memories = Array(repeating: ContextMemory(settings: settings, geometry: geometry), count: memories.count)
+        let empty = ContextMemory(
+            settings: settings, geometry: backbone.attentionGeometry, keepsMemory: method == .infllm)
+        memories = Array(repeating: empty, count: memories.count)
         indices.forEach { $0.removeAll() }
         tokensFed = 0
     }

@@ -13,4 +13,7 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable {
     case longmemNoMemory = "longmem-no-memory"
     /// InfLLM: a context memory of block units in every block, retrieved per execution block (docs/INFLLM.md).
     case infllm
+    /// InfLLM's local part alone: each query attends to the window of tokens before it, across segments,
+    /// and nothing older is kept. The ablation that separates InfLLM's memory from its sliding window.
+    case slidingWindow = "sliding-window"
 }

@@ -67,12 +67,12 @@ public enum MethodLoader {
             return try MemTRMModel(
                 backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
                 fusion: fusion(method, heads: transformer.attentionGeometry.heads))
-        case .infllm:
+        case .infllm, .slidingWindow:
             guard let transformer = backbone as? TransformerBackbone else {
                 throw RuntimeError.unsupportedMethod(
                     method: method.rawValue, architecture: backbone.descriptor.architecture)
             }
-            return try infllm(transformer, options)
+            return try infllm(transformer, options, memory: method == .infllm)
         case .longmemNoMemory:
             throw RuntimeError.invalidSetting(
                 .sideNet, detail: "longmem-no-memory needs a trained SideNet (a longmem or longmem-sidenet folder)")
@@ -115,8 +115,8 @@ public enum MethodLoader {
             return try MemTRMModel(
                 backbone: backbone, configuration: memory,
                 fusion: fusion(method, heads: backbone.attentionGeometry.heads))
-        case .infllm:
-            return try infllm(backbone, options)
+        case .infllm, .slidingWindow:
+            return try infllm(backbone, options, memory: method == .infllm)
         case .longmem, .longmemNoMemory:
             guard backbone.layerCount.isMultiple(of: 2), folder.sidenet_layers == backbone.layerCount / 2 else {
                 throw RuntimeError.incompatibleWeights(
@@ -189,12 +189,17 @@ public enum MethodLoader {
             ])
     }
 
-    static func infllm(_ backbone: TransformerBackbone, _ options: MemoryOptions) throws -> InfLLMModel {
+    /// InfLLM, or without `memory` its sliding local window alone.
+    static func infllm(
+        _ backbone: TransformerBackbone, _ options: MemoryOptions, memory: Bool
+    ) throws
+        -> InfLLMModel
+    {
         try InfLLMModel(
             backbone: backbone,
             settings: options.infllm.settings(
                 window: backbone.descriptor.contextLength, memorySize: options.memorySize),
-            index: options.index)
+            index: options.index, contextMemory: memory)
     }
 
     static func configuration(_ options: MemoryOptions, layers: Int) -> MemoryConfiguration {
