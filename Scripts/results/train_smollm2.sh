@@ -37,14 +37,14 @@ book_set="$out/chapterbreak-pg.json"
 . Scripts/results/run_step.sh
 [ -f "$book_set" ] || "$tool" datasets build-chapterbreak --data-dir "$data" --seed 1 --out "$book_set" >/dev/null
 # Each kind of evaluation runs for both methods before the next kind, so that every step that finishes
-# gives a memory-on / memory-off pair; perplexity (the paper's main measure) first.
-run ppl-longmem ppl --method longmem --dataset pg22,arxiv --memory-sweep 16384,65536
-run ppl-longmem-no-memory ppl --method longmem-no-memory --dataset pg22,arxiv
+# gives a memory-on / memory-off pair; the cheapest pairs first.
 for shots in 4 20; do
     for method in longmem longmem-no-memory; do
         run "icl-$shots-$method" icl --method "$method" --tasks "$tasks" --shots "$shots" --seeds 1,2 --subsample 100
     done
 done
+run ppl-longmem ppl --method longmem --dataset pg22,arxiv --memory-sweep 16384,65536
+run ppl-longmem-no-memory ppl --method longmem-no-memory --dataset pg22,arxiv
 for method in longmem longmem-no-memory; do
     run "chapterbreak-$method" chapterbreak --method "$method" --file "$book_set" --split pg19 \
         --prefix-length 4096,6144,8192
