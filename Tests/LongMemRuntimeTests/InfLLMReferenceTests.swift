@@ -47,6 +47,20 @@ struct InfLLMFixture: Decodable {
             Double(logits.row(row)[ids[index + 1]]) - Softmax.logSumExp(logits.row(row), count: logits.columns)
         }
     }
+
+    /// Log-probs of `ids[1...]` from `model` reading `ids` as one stream in segments of its window.
+    func streamedLogProbs(_ model: MemoryAugmentedModel) throws -> [Double] {
+        var measured: [Double] = []
+        var start = 0
+        try SegmentDriver(model: model).run(ids) { _, segment, hidden, _ in
+            // The last row of a segment predicts the next segment's first token.
+            let end = min(segment.endIndex + 1, ids.count)
+            let rows = hidden.rows - (end == segment.endIndex ? 1 : 0)
+            measured += logProbs(hidden.rows(0..<rows), model, rows: start..<(start + rows + 1))
+            start = segment.endIndex
+        }
+        return measured
+    }
 }
 
 @Suite("InfLLM against the reference from its code (block units, representative keys, per-block retrieval)")
@@ -55,15 +69,7 @@ struct InfLLMReferenceTests {
     func prefill() throws {
         let fixture = try InfLLMFixture()
         let model = try fixture.model()
-        var measured: [Double] = []
-        var start = 0
-        try SegmentDriver(model: model).run(fixture.ids) { _, segment, hidden, _ in
-            // The last row of a segment predicts the next segment's first token.
-            let end = min(segment.endIndex + 1, fixture.ids.count)
-            let rows = hidden.rows - (end == segment.endIndex ? 1 : 0)
-            measured += fixture.logProbs(hidden.rows(0..<rows), model, rows: start..<(start + rows + 1))
-            start = segment.endIndex
-        }
+        let measured = try fixture.streamedLogProbs(model)
         let expected = fixture.log_probs.dropFirst().map { $0! }
         #expect(measured.count == expected.count)
         let gap = zip(measured, expected).map { abs($0 - $1) }.max() ?? .infinity

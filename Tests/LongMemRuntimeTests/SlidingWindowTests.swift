@@ -26,25 +26,12 @@ struct SlidingWindowTests {
         return try MethodLoader.load(directory, method: method, memory: MemoryOptions())
     }
 
-    /// Log-probs of `ids[1...]` from the model reading `ids` as one stream in segments of its window.
-    static func streamed(_ model: MemoryAugmentedModel, _ fixture: InfLLMFixture) throws -> [Double] {
-        var measured: [Double] = []
-        var start = 0
-        try SegmentDriver(model: model).run(fixture.ids) { _, segment, hidden, _ in
-            let end = min(segment.endIndex + 1, fixture.ids.count)
-            let rows = hidden.rows - (end == segment.endIndex ? 1 : 0)
-            measured += fixture.logProbs(hidden.rows(0..<rows), model, rows: start..<(start + rows + 1))
-            start = segment.endIndex
-        }
-        return measured
-    }
-
     @Test("streamed in segments of the window: every log-prob within 1e-4, nothing kept beyond the window")
     func matchesReference() throws {
         let fixture = try InfLLMFixture(), expected = try Self.expected()
         let model = try Self.model(window: expected.window)
         #expect(model.method == .slidingWindow && !model.readsMemory)
-        let measured = try Self.streamed(model, fixture)
+        let measured = try fixture.streamedLogProbs(model)
         let reference = expected.log_probs.dropFirst().map { $0! }
         #expect(measured.count == reference.count)
         let gap = zip(measured, reference).map { abs($0 - $1) }.max() ?? .infinity
@@ -53,14 +40,14 @@ struct SlidingWindowTests {
         // A port that kept InfLLM's memory, or read disjoint segments, would be far from the reference.
         let infllm = fixture.log_probs.dropFirst().map { $0! }
         #expect((zip(measured, infllm).map { abs($0 - $1) }.max() ?? 0) > 0.1)
-        let disjoint = try Self.streamed(Self.model(window: expected.window, method: .local), fixture)
+        let disjoint = try fixture.streamedLogProbs(Self.model(window: expected.window, method: .local))
         #expect((zip(measured, disjoint).map { abs($0 - $1) }.max() ?? 0) > 0.1)
     }
 
     @Test("a window covering the whole text is plain causal attention")
     func wideWindow() throws {
         let fixture = try InfLLMFixture()
-        let measured = try Self.streamed(Self.model(window: fixture.ids.count), fixture)
+        let measured = try fixture.streamedLogProbs(Self.model(window: fixture.ids.count))
         let full = fixture.log_probs_full.dropFirst().map { $0! }
         let gap = zip(measured, full).map { abs($0 - $1) }.max() ?? .infinity
         #expect(gap < 1e-4, "max |Δ log-prob| = \(gap)")
