@@ -77,6 +77,7 @@ class InfLLMSettings:
     exc_block_size: int
     chunk_size: Optional[int] = None  # prefill chunk (greedy_search.py); None = exc_block_size
     global_mask: str = "infllm"  # "infllm" (the code's behaviour) or "causal" (see module docstring)
+    memory: bool = True  # False: no units, the global part is the initial tokens alone (infllm-no-memory)
 
     def __post_init__(self):
         if self.block_size < 1:
@@ -97,7 +98,8 @@ class InfLLMSettings:
     def as_json(self) -> dict:
         return {"block_size": self.block_size, "n_init": self.n_init, "n_local": self.n_local,
                 "topk": self.topk, "repr_topk": self.repr_topk, "exc_block_size": self.exc_block_size,
-                "chunk_size": self.chunk_size or self.exc_block_size, "global_mask": self.global_mask}
+                "chunk_size": self.chunk_size or self.exc_block_size, "global_mask": self.global_mask,
+                "memory": self.memory}
 
 
 def execution_blocks(length: int, settings: InfLLMSettings) -> list[tuple[int, int]]:
@@ -262,8 +264,8 @@ class LayerMemory:
 
         # global part: query at one angle, position n_local - 1 (cm.745-747, rope.py:89-104)
         global_q = rope(q, torch.tensor([st.n_local - 1]), c.rope_theta)
-        retrieved, scored, gap = self.retrieve(global_q)
-        rem_end = max(e - st.n_local, self.rem_start)  # cm.391: R + L - n_local remainder tokens
+        retrieved, scored, gap = self.retrieve(global_q) if st.memory else ([], False, None)
+        rem_end = max(e - st.n_local, self.rem_start) if st.memory else self.rem_start  # cm.391
         pieces = [self.unit_starts[u] for u in retrieved]
         token_ids = [t for u0 in pieces for t in range(u0, u0 + st.block_size)]
         token_ids += list(range(self.init_len)) + list(range(self.rem_start, rem_end))
@@ -300,6 +302,9 @@ class LayerMemory:
             self.init_len += take
             self.rem_start += take
             remainder -= take
+        if not st.memory:  # no units: tokens beyond the window are gone
+            self.rem_start = max(self.rem_start, e - st.n_local)
+            return
         while remainder - st.block_size >= st.n_local:  # cm.649-676
             a, b = self.rem_start, self.rem_start + st.block_size
             keys = self.expand(self.keys[:, a:b])  # (H, B, D)

@@ -2,7 +2,8 @@
 enum MethodCatalog {
     /// Baseline first, then retrieval without training, then LongMem, as in the paper's tables.
     static let order = [
-        "local", "sliding-window", "memtrm", "memtrm-joint", "longmem", "longmem-no-memory", "knnlm", "infllm", "gpt3",
+        "local", "memtrm", "memtrm-joint", "longmem", "longmem-no-memory", "knnlm", "infllm", "infllm-no-memory",
+        "gpt3",
     ]
 
     static func display(_ method: String) -> String {
@@ -14,7 +15,7 @@ enum MethodCatalog {
         case "longmem-no-memory": return "LongMem SideNet, memory off"
         case "knnlm": return "kNN-LM"
         case "infllm": return "InfLLM"
-        case "sliding-window": return "Sliding window"
+        case "infllm-no-memory": return "InfLLM, memory off"
         default: return method
         }
     }

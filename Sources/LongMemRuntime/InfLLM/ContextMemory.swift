@@ -12,7 +12,8 @@ import LongMemTensor
 struct ContextMemory {
     let settings: InfLLMSettings
     let geometry: AttentionGeometry
-    /// false: the sliding window alone (no initial tokens, no units; tokens beyond the window are dropped).
+    /// false: InfLLM with its memory off: the initial tokens and the local window only (no units; the
+    /// global part holds the initial tokens, and other tokens leave for good once beyond the window).
     let keepsMemory: Bool
     private(set) var initialKeys: [Float] = []
     private(set) var initialValues: [Float] = []
@@ -83,15 +84,17 @@ struct ContextMemory {
         }
 
         // Global part: the retrieved units, the initial tokens, and the remainder tokens at least n_local
-        // before the block's last query (cm.386-451). The sliding window alone has none.
+        // before the block's last query (cm.386-451). Without memory, the initial tokens alone.
         var globalKeys: [Float] = [], globalValues: [Float] = []
         if keepsMemory {
             for unit in retrieve(globalQueries, rows: rows, index: index) {
                 globalKeys += units[unit].keys
                 globalValues += units[unit].values
             }
-            globalKeys += initialKeys
-            globalValues += initialValues
+        }
+        globalKeys += initialKeys
+        globalValues += initialValues
+        if keepsMemory {
             let oldRemainder = max(remainder + rows - window, 0) * keyWidth
             globalKeys += remainderKeys[0..<oldRemainder]
             globalValues += remainderValues[0..<oldRemainder]
@@ -157,18 +160,11 @@ struct ContextMemory {
 
     /// After a block (cm.614-679): the oldest remainder tokens complete the initial tokens, then whole
     /// units are cut while n_local tokens stay behind them; units beyond the memory size are dropped.
+    /// Without memory, every token beyond the window is dropped instead of cut into units.
     private mutating func formMemory() {
         let keyWidth = geometry.keyWidth, heads = geometry.heads, window = settings.localWindow
         let blockSize = settings.blockSize
         var remainder = remainderCount, cut = 0
-        guard keepsMemory else {
-            // Only the window is kept: the oldest tokens leave for good.
-            let leaving = max(remainder - window, 0)
-            remainderKeys.removeFirst(leaving * keyWidth)
-            remainderValues.removeFirst(leaving * keyWidth)
-            remainderScores.removeFirst(leaving * heads)
-            return
-        }
         if initialCount < settings.initialTokens, remainder > window {
             let take = min(settings.initialTokens - initialCount, remainder - window)
             initialKeys += remainderKeys[0..<(take * keyWidth)]
@@ -176,7 +172,12 @@ struct ContextMemory {
             cut = take
             remainder -= take
         }
-        while remainder - blockSize >= window {
+        if !keepsMemory {
+            // Without memory units, tokens beyond the window leave for good.
+            cut += max(remainder - window, 0)
+            remainder = min(remainder, window)
+        }
+        while keepsMemory, remainder - blockSize >= window {
             units.append(makeUnit(from: cut))
             cut += blockSize
             remainder -= blockSize

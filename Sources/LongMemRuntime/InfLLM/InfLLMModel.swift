@@ -10,8 +10,8 @@ import LongMemTensor
 /// window slides across segments, as InfLLM reads one long input). Reads (`hiddenStates`, a prefix cache)
 /// continue the stream on a copy and leave it as it was.
 ///
-/// Without its context memory (`sliding-window`), each query sees only its local window: InfLLM's local
-/// part alone, the ablation that tells what the memory adds to the sliding window.
+/// With its memory switched off (`infllm-no-memory`), each query sees its local window and the initial
+/// tokens only: the ablation that tells what the memory units add.
 public final class InfLLMModel: MemoryAugmentedModel {
     public let backbone: TransformerBackbone
     public let settings: InfLLMSettings
@@ -34,7 +34,7 @@ public final class InfLLMModel: MemoryAugmentedModel {
         let geometry = backbone.attentionGeometry
         guard backbone is LlamaModel || geometry.alibiSlopes != nil else {
             throw RuntimeError.unsupportedMethod(
-                method: (contextMemory ? MethodKind.infllm : .slidingWindow).rawValue
+                method: (contextMemory ? MethodKind.infllm : .infllmNoMemory).rawValue
                     + " (needs rotary or ALiBi positions)",
                 architecture: backbone.descriptor.architecture)
         }
@@ -50,7 +50,7 @@ public final class InfLLMModel: MemoryAugmentedModel {
         }
         self.backbone = backbone
         self.settings = settings
-        method = contextMemory ? .infllm : .slidingWindow
+        method = contextMemory ? .infllm : .infllmNoMemory
         indexKind = index
         memories = Array(
             repeating: ContextMemory(settings: settings, geometry: geometry, keepsMemory: contextMemory),
@@ -61,8 +61,9 @@ public final class InfLLMModel: MemoryAugmentedModel {
     }
 
     public var memory: MemoryBank? { nil }
-    /// Tasks fill InfLLM's memory; the sliding window alone keeps nothing a fill could add.
-    public var readsMemory: Bool { method == .infllm }
+    /// Tasks feed earlier text as the start of the stream (without memory it still gives the initial tokens
+    /// and the local window).
+    public var readsMemory: Bool { true }
     public var memoryChunkSize: Int? { nil }
 
     /// Tokens cut into units (written), held in units (resident) and dropped, in block 0 (every block's
@@ -78,8 +79,11 @@ public final class InfLLMModel: MemoryAugmentedModel {
         let s = settings
         guard method == .infllm else {
             return MethodDescription(
-                method: method,
-                notes: ["sliding window: each query sees the \(s.localWindow) tokens up to itself, no memory"])
+                method: method, memoryLayers: .all, infllm: s,
+                notes: [
+                    "InfLLM, memory off: \(s.localWindow)-token sliding window and \(s.initialTokens) initial "
+                        + "tokens, no memory units"
+                ])
         }
         return MethodDescription(
             method: method, memoryLayers: .all, infllm: s, index: indexKind,

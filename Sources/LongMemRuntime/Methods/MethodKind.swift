@@ -13,7 +13,7 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable {
     case longmemNoMemory = "longmem-no-memory"
     /// InfLLM: a context memory of block units in every block, retrieved per execution block (docs/INFLLM.md).
     case infllm
-    /// InfLLM's local part alone: each query attends to the window of tokens before it, across segments,
-    /// and nothing older is kept. The ablation that separates InfLLM's memory from its sliding window.
-    case slidingWindow = "sliding-window"
+    /// InfLLM with its memory switched off: the sliding local window and the `n_init` initial tokens, no
+    /// memory units (`--n-init 0`: the sliding window alone). Separates what InfLLM's memory adds.
+    case infllmNoMemory = "infllm-no-memory"
 }

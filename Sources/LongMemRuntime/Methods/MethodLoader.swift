@@ -67,7 +67,7 @@ public enum MethodLoader {
             return try MemTRMModel(
                 backbone: transformer, configuration: configuration(options, layers: transformer.layerCount),
                 fusion: fusion(method, heads: transformer.attentionGeometry.heads))
-        case .infllm, .slidingWindow:
+        case .infllm, .infllmNoMemory:
             guard let transformer = backbone as? TransformerBackbone else {
                 throw RuntimeError.unsupportedMethod(
                     method: method.rawValue, architecture: backbone.descriptor.architecture)
@@ -115,7 +115,7 @@ public enum MethodLoader {
             return try MemTRMModel(
                 backbone: backbone, configuration: memory,
                 fusion: fusion(method, heads: backbone.attentionGeometry.heads))
-        case .infllm, .slidingWindow:
+        case .infllm, .infllmNoMemory:
             return try infllm(backbone, options, memory: method == .infllm)
         case .longmem, .longmemNoMemory:
             guard backbone.layerCount.isMultiple(of: 2), folder.sidenet_layers == backbone.layerCount / 2 else {
