@@ -114,4 +114,28 @@ final class TrainCommandTests {
             try failure(try train(folder, steps: 5, ["--initialisation", "zero-branch"])).contains(
                 "belongs to another run"))
     }
+
+    @Test("a trained folder reads its backbone's tokenizer: evaluating it needs no --tokenizer")
+    func trainedFolderTokenizer() throws {
+        // A backbone folder that holds its tokenizer, as catalog models do; the trained folder refers to it.
+        let backbone = scratch + "/backbone", folder = scratch + "/own-tokenizer"
+        try FileManager.default.createDirectory(atPath: backbone, withIntermediateDirectories: true)
+        for (source, file) in [(Runs.textModel, "config.json"), (Runs.textModel, "model.safetensors")]
+            + ["dict.txt", "encoder.json", "vocab.bpe"].map({ (Runs.bpe, $0) })
+        {
+            try FileManager.default.copyItem(atPath: source + "/" + file, toPath: backbone + "/" + file)
+        }
+        var arguments = try train(folder, steps: 2)
+        arguments.removeSubrange(3...4)  // --tokenizer Runs.bpe
+        arguments[2] = backbone
+        let trained = try CommandLineRunner.run(arguments, deadline: 120)
+        #expect(trained.status == 0, "\(trained.standardError)")
+        let evaluated = try CommandLineRunner.run(
+            [
+                "ppl", "--model", folder + "/model", "--method", "longmem", "--window", "32", "--files",
+                try corpus()[1],
+                "--quiet", "--output", scratch + "/ppl",
+            ], deadline: 120)
+        #expect(evaluated.status == 0, "\(evaluated.standardError)")
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LongMemData
 import LongMemModels
+import LongMemRuntime
 import LongMemTasks
 import LongMemTensor
 import LongMemTokenizer
@@ -69,14 +70,26 @@ struct ModelOptions: ParsableArguments {
         return (try loading { try ModelRegistry.load(directory) }, directory)
     }
 
+    /// The folder whose tokenizer the model reads: its own, or for a SideNet trained here (which holds no
+    /// tokenizer) its backbone's.
+    func tokenizerDirectory() throws -> ModelDirectory {
+        let directory = try resolvedDirectory()
+        let configuration = (directory.path as NSString).appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: configuration),
+            try ConfigurationFile.modelType(path: configuration) == SideNetFolderConfiguration.modelType
+        else { return directory }
+        let folder = try ConfigurationFile.decode(SideNetFolderConfiguration.self, path: configuration)
+        return try ModelDirectory(path: folder.backbone.path)
+    }
+
     /// The tokenizer of --tokenizer, else of the model folder. LongMem's checkpoints index the fairseq
     /// dictionary (`dict.txt` beside the BPE files): when the model's vocabulary is that dictionary's size,
     /// token ids go through it.
     func loadTokenizer(for descriptor: ModelDescriptor) throws -> any TextTokenizer {
-        if tokenizer == nil, let gguf = try resolvedDirectory().ggufModelPath() {
+        if tokenizer == nil, let gguf = try tokenizerDirectory().ggufModelPath() {
             return try GGUFTokenizer.load(path: gguf)
         }
-        let directory = try tokenizer ?? resolvedDirectory().path
+        let directory = try tokenizer ?? tokenizerDirectory().path
         let dictionaryPath = (directory as NSString).appendingPathComponent("dict.txt")
         let bpe = try BytePairTokenizer.load(directory: directory)
         guard FileManager.default.fileExists(atPath: dictionaryPath) else { return bpe }
