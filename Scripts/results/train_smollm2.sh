@@ -26,10 +26,14 @@ start=$SECONDS
     --learning-rate 2e-5 \
     --checkpoint-every 10 --validation-segments 8
 mkdir -p "$out/runs"
-# The training's own wall time over every invocation that resumed it (train.jsonl's last wallSeconds).
+# The training's own wall time over every invocation that resumed it (train.jsonl's last wallSeconds), one
+# line however often the script is rerun.
 wall=$(grep -o '"wallSeconds":[0-9.]*' "$train/train.jsonl" | tail -1 | cut -d: -f2)
+touch "$out/timings.tsv"
+grep -v '^train-sidenet' "$out/timings.tsv" >"$out/timings.tsv.new" || true
 printf '%s\t%.0f\t%s\n' train-sidenet "${wall:-$((SECONDS - start))}" "longmem-eval train ... --output $train" \
-    >>"$out/timings.tsv"
+    >>"$out/timings.tsv.new"
+mv "$out/timings.tsv.new" "$out/timings.tsv"
 
 common=(--model "$train/model" --window 2048 --threads "$threads" --data-dir "$data" --quiet)
 tasks=sst2,mr,subj,sst5,mpqa
