@@ -67,4 +67,30 @@ struct TrainedSideNetLabelTests {
         #expect(MethodCatalog.display("longmem", notes: ["untrained SideNet"]) == "LongMem")
         #expect(MethodCatalog.display("memtrm", notes: [note]) == "MemTRM-style")
     }
+
+    @Test("the model column names a trained folder's backbone; other models keep their folder name")
+    func model() {
+        let note =
+            "SideNet trained here: 2048000 tokens (250 updates, zero-branch initialisation) on the train dataset,"
+            + " validation loss 3.4437; backbone smollm2-135m (weights sha256 b179c9523d0e)"
+        #expect(MethodCatalog.model("model", notes: ["memory_demos=0", note]) == "smollm2-135m + SideNet")
+        #expect(MethodCatalog.model("gpt2", notes: ["memory_demos=0"]) == "gpt2")
+        #expect(MethodCatalog.model("model", notes: ["SideNet trained here: 10 tokens"]) == "model")
+    }
+
+    @Test("a trained SideNet's deltas are taken against its backbone's local window, not another model's")
+    func baseline() throws {
+        var runs = try ReportFixtures.loadRuns(["icl-local", "icl-local", "icl-longmem"])
+        runs[0].results.model.name = "gpt2"
+        runs[1].results.model.name = "smollm2-135m"
+        runs[1].source += "-smollm2"
+        runs[2].results.model.name = "model"
+        runs[2].results.notes.append(
+            "SideNet trained here: 2048000 tokens (250 updates, zero-branch initialisation) on the train dataset"
+                + "; backbone smollm2-135m (weights sha256 b179c9523d0e)")
+        let context = ReportContext(runs: runs, reference: nil)
+        let trained = try #require(context.runs.first { $0.method == "longmem" })
+        #expect(trained.model == "smollm2-135m + SideNet")
+        #expect(context.localBaseline(for: trained, among: context.runs)?.model == "smollm2-135m")
+    }
 }

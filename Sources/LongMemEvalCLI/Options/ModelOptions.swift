@@ -74,12 +74,8 @@ struct ModelOptions: ParsableArguments {
     /// tokenizer) its backbone's.
     func tokenizerDirectory() throws -> ModelDirectory {
         let directory = try resolvedDirectory()
-        let configuration = (directory.path as NSString).appendingPathComponent("config.json")
-        guard FileManager.default.fileExists(atPath: configuration),
-            try ConfigurationFile.modelType(path: configuration) == SideNetFolderConfiguration.modelType
-        else { return directory }
-        let folder = try ConfigurationFile.decode(SideNetFolderConfiguration.self, path: configuration)
-        return try ModelDirectory(path: folder.backbone.path)
+        guard FileManager.default.fileExists(atPath: directory.path + "/config.json") else { return directory }
+        return try SideNetFolderConfiguration.trained(in: directory)?.backboneDirectory(localWindow: nil) ?? directory
     }
 
     /// The tokenizer of --tokenizer, else of the model folder. LongMem's checkpoints index the fairseq

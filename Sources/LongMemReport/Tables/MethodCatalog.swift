@@ -6,6 +6,9 @@ enum MethodCatalog {
         "gpt3",
     ]
 
+    /// How a trained model folder's note begins (`SideNetTraining.summary`).
+    static let trainedMarker = "SideNet trained here: "
+
     static func display(_ method: String) -> String {
         switch method {
         case "local": return "Local window"
@@ -23,13 +26,28 @@ enum MethodCatalog {
     /// `display(method)`, and for a SideNet trained here (its run notes say "SideNet trained here: N tokens")
     /// "LongMem (SideNet trained here on N tokens)".
     static func display(_ method: String, notes: [String]) -> String {
-        let marker = "SideNet trained here: "
-        guard method.hasPrefix("longmem"), let note = notes.first(where: { $0.hasPrefix(marker) }),
-            let count = note.dropFirst(marker.count).split(separator: " ").first.flatMap({ Int($0) })
+        guard method.hasPrefix("longmem"), let note = notes.first(where: { $0.hasPrefix(trainedMarker) }),
+            let count = note.dropFirst(trainedMarker.count).split(separator: " ").first.flatMap({ Int($0) })
         else { return display(method) }
         let tokens = ReportNumber.grouped(count) + " tokens"
         return method == "longmem"
             ? "LongMem (SideNet trained here on \(tokens))" : display(method) + " (trained here on \(tokens))"
+    }
+
+    /// The backbone of a SideNet trained here, from its note ("...; backbone NAME (weights ..."); nil for
+    /// other models.
+    static func trainedBackbone(notes: [String]) -> String? {
+        guard let note = notes.first(where: { $0.hasPrefix(trainedMarker) }),
+            let start = note.range(of: "; backbone ")?.upperBound
+        else { return nil }
+        let backbone = note[start...].prefix { $0 != " " && $0 != ";" }
+        return backbone.isEmpty ? nil : String(backbone)
+    }
+
+    /// The model column: a SideNet trained here sits in a folder named for its run, so its rows show
+    /// "backbone + SideNet"; other models keep their folder name.
+    static func model(_ name: String, notes: [String]) -> String {
+        trainedBackbone(notes: notes).map { $0 + " + SideNet" } ?? name
     }
 
     /// Sort key: known methods in paper order, others after them alphabetically.

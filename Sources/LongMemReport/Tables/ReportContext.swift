@@ -41,12 +41,12 @@ struct ReportContext: Sendable {
         return style(method: "\u{0}", model: "") + MethodCatalog.rank(method)
     }
 
-    /// The measured local row a row's delta is taken against: the local run of the same model when there
-    /// is one, else the only local run among `candidates`; none for a local row or when ambiguous.
+    /// The measured local row a row's delta is taken against: the local run of the same model (of the
+    /// backbone, for a SideNet trained here) when there is one, else the only local run among `candidates`; none for a local row or when ambiguous.
     func localBaseline(for run: ReportRun, among candidates: [ReportRun]) -> ReportRun? {
         if run.isLocal { return nil }
         let locals = candidates.filter(\.isLocal)
-        if let sameModel = locals.first(where: { $0.model == run.model }) { return sameModel }
+        if let sameModel = locals.first(where: { $0.model == run.baselineModel }) { return sameModel }
         return locals.count == 1 ? locals[0] : nil
     }
 

@@ -9,7 +9,10 @@ struct ReportRun: Sendable {
     var number: Int
 
     var method: String { results.method }
-    var model: String { results.model.name }
+    /// The model column: a trained SideNet's folder shows as "backbone + SideNet".
+    var model: String { MethodCatalog.model(results.model.name, notes: results.notes) }
+    /// The model a local-window baseline must have to compare with this run: a trained SideNet's backbone.
+    var baselineModel: String { MethodCatalog.trainedBackbone(notes: results.notes) ?? results.model.name }
     /// The method's display name, with the tokens a SideNet trained by `longmem-eval train` saw.
     var label: String { MethodCatalog.display(results.method, notes: results.notes) }
     var isLocal: Bool { results.method == "local" }

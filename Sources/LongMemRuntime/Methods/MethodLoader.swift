@@ -47,13 +47,13 @@ public enum MethodLoader {
     ) throws
         -> MemoryAugmentedModel
     {
-        if try directory.ggufModelPath() == nil {
-            switch try ConfigurationFile.modelType(path: try directory.requireFile("config.json")) {
-            case "longmem": return try loadLongMemFolder(directory, method: method, options: options)
-            case SideNetFolderConfiguration.modelType:
-                return try loadTrainedSideNet(directory, method: method, options: options)
-            default: break
-            }
+        if try directory.ggufModelPath() == nil,
+            try ConfigurationFile.modelType(path: try directory.requireFile("config.json")) == "longmem"
+        {
+            return try loadLongMemFolder(directory, method: method, options: options)
+        }
+        if let folder = try SideNetFolderConfiguration.trained(in: directory) {
+            return try loadTrainedSideNet(directory, folder: folder, method: method, options: options)
         }
         let backbone = try ModelRegistry.load(directory)
         switch method {
@@ -141,12 +141,9 @@ public enum MethodLoader {
     /// (with this folder's local window), the SideNet from sidenet.safetensors; the memory defaults are the
     /// ones it was trained with. Other methods run on the backbone alone.
     static func loadTrainedSideNet(
-        _ directory: ModelDirectory, method: MethodKind, options: MemoryOptions
+        _ directory: ModelDirectory, folder: SideNetFolderConfiguration, method: MethodKind, options: MemoryOptions
     ) throws -> MemoryAugmentedModel {
-        let configurationPath = try directory.requireFile("config.json")
-        let folder = try ConfigurationFile.decode(SideNetFolderConfiguration.self, path: configurationPath)
-        var backboneDirectory = try ModelDirectory(path: folder.backbone.path)
-        backboneDirectory.localWindow = directory.localWindow
+        let backboneDirectory = try folder.backboneDirectory(localWindow: directory.localWindow)
         guard method == .longmem || method == .longmemNoMemory else {
             return try load(backboneDirectory, method: method, memory: options)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LongMemModels
 
 // swiftlint:disable identifier_name
 /// config.json of a trained SideNet folder (`model_type: longmem-sidenet`, written by `longmem-eval train`):
@@ -31,6 +32,20 @@ public struct SideNetFolderConfiguration: Codable, Sendable, Equatable {
         top_k = memory.topK
         self.final_norm = final_norm
         self.training = training
+    }
+
+    /// The configuration of `directory` when it is a trained SideNet folder, else nil (a GGUF file or a
+    /// config.json of another model type).
+    public static func trained(in directory: ModelDirectory) throws -> Self? {
+        guard try directory.ggufModelPath() == nil else { return nil }
+        let path = try directory.requireFile("config.json")
+        guard try ConfigurationFile.modelType(path: path) == modelType else { return nil }
+        return try ConfigurationFile.decode(Self.self, path: path)
+    }
+
+    /// The frozen backbone's model folder, run with `localWindow`.
+    public func backboneDirectory(localWindow: Int?) throws -> ModelDirectory {
+        try ModelDirectory(path: backbone.path, localWindow: localWindow)
     }
 }
 // swiftlint:enable identifier_name
