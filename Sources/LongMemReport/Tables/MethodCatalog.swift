@@ -6,7 +6,7 @@ enum MethodCatalog {
         "gpt3",
     ]
 
-    /// How a trained model folder's note begins (`SideNetTraining.summary`).
+    /// How a trained model folder's note begins (`TrainingProvenance.summary`).
     static let trainedMarker = "SideNet trained here: "
 
     static func display(_ method: String) -> String {

@@ -42,7 +42,8 @@ struct ReportContext: Sendable {
     }
 
     /// The measured local row a row's delta is taken against: the local run of the same model (of the
-    /// backbone, for a SideNet trained here) when there is one, else the only local run among `candidates`; none for a local row or when ambiguous.
+    /// backbone, for a SideNet trained here) when there is one, else the only local run among `candidates`;
+    /// none for a local row or when ambiguous.
     func localBaseline(for run: ReportRun, among candidates: [ReportRun]) -> ReportRun? {
         if run.isLocal { return nil }
         let locals = candidates.filter(\.isLocal)
