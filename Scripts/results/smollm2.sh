@@ -4,7 +4,7 @@
 # rebuilt PG set, for local, MemTRM-style and InfLLM memory (and InfLLM with its memory off), then one
 # report. Every run is resumable: rerunning the script skips what is finished. Several hours on 2 cores;
 # `timings.tsv` records each command's wall time (the README's tables say which runs were measured and how
-# long they took).
+# long they took). The report includes the SideNet trained by train_smollm2.sh when its folder exists.
 #
 # Usage: Scripts/results/smollm2.sh [OUT]   (default OUT: Reports/smollm2)
 set -euo pipefail
@@ -12,6 +12,7 @@ cd "$(dirname "$0")/../.."
 tool="${LONGMEM_EVAL_BIN:-.build/release/longmem-eval}"
 data="${LONGMEM_EVAL_DATA:-$(cd .. && pwd)/shared/datasets}"
 out="${1:-Reports/smollm2}"
+train="${TRAIN_OUT:-$(cd .. && pwd)/runs/smollm2-sidenet}"
 threads="${THREADS:-2}"
 mkdir -p "$out/runs"
 common=(--model smollm2-135m --window 2048 --threads "$threads" --data-dir "$data" --quiet)
@@ -42,5 +43,7 @@ done
 # InfLLM with its memory off (sliding window and initial tokens), to split InfLLM's perplexity gain.
 run ppl-infllm-no-memory ppl --method infllm-no-memory --dataset pg22,arxiv
 
-"$tool" report "$out"/runs/* --format md,html --out "$out/report" \
+trained=()
+[ -f "$train/train.jsonl" ] && trained=("$train")
+"$tool" report "$out"/runs/* "${trained[@]}" --format md,html --out "$out/report" \
     --title "longmem-eval results: SmolLM2-135M-Instruct, 2,048-token window"
