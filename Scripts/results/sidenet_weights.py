@@ -3,7 +3,8 @@
 
 Prints each layer's Frobenius norms of the branch output projections (attention `o_proj`, feed-forward
 `down_proj`; zero-branch starts both at 0), for scale that of its query projection (copied from the
-backbone), and the memory layer's gate, sigmoid(memory_bias) per head (0.5 at the start). Reads the safetensors file with the standard library only.
+backbone), and the memory layer's gate, sigmoid(memory_bias) per head (0.5 at the start). Reads the
+safetensors file with the standard library only.
 
 Usage: Scripts/results/sidenet_weights.py MODEL_FOLDER   (e.g. ../runs/smollm2-sidenet/model)
 """
@@ -54,7 +55,9 @@ def main():
     print("layer  |o_proj|  |down_proj|  |q_proj|  memory gate sigmoid(bias) per head")
     for layer in layers:
         prefix = f"sidenet.layers.{layer}."
-        attention = weights.get(prefix + "self_attn.o_proj.weight") or weights.get(prefix + "self_attn.out_proj.weight")
+        attention = weights.get(prefix + "self_attn.o_proj.weight") or weights.get(
+            prefix + "self_attn.out_proj.weight"
+        )
         feed_forward = weights.get(prefix + "mlp.down_proj.weight") or weights.get(prefix + "fc2.weight")
         query = weights.get(prefix + "self_attn.q_proj.weight")
         bias = weights.get(prefix + "self_attn.memory_bias")
